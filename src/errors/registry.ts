@@ -1,0 +1,49 @@
+// The one registry of Aegis error codes. Codes are stable: they appear in logs, metrics
+// labels, CLI output and docs/errors.md, so never rename one; add new ones instead.
+
+export const ERROR_CODES = {
+  AEGIS_ERR_CONFIG_INVALID: "configuration failed validation",
+  AEGIS_ERR_POLICY_INVALID: "policy files failed validation",
+  AEGIS_ERR_POLICY_READ: "a policy file or directory could not be read",
+  AEGIS_ERR_OPA_NOT_FOUND: "the OPA CLI was not found (run scripts/setup.sh or set AEGIS_OPA)",
+  AEGIS_ERR_OPA_BUILD: "opa build failed",
+  AEGIS_ERR_BUNDLE_READ: "the bundle could not be read or unpacked",
+  AEGIS_ERR_BUNDLE_INVALID: "the bundle is missing a required file or has a bad manifest",
+  AEGIS_ERR_BUNDLE_UNSIGNED: "the bundle carries no signature but one is required",
+  AEGIS_ERR_BUNDLE_SIGNATURE: "the bundle signature or a file hash does not verify",
+  AEGIS_ERR_BUNDLE_FETCH: "the bundle could not be fetched",
+  AEGIS_ERR_WASM_LOAD: "the policy WASM module failed to load",
+  AEGIS_ERR_ENTRYPOINT_MISSING: "the bundle lacks a required entrypoint",
+  AEGIS_ERR_EVAL: "policy evaluation failed",
+  AEGIS_ERR_DECISION_MALFORMED: "policy evaluation returned a result of the wrong shape",
+  AEGIS_ERR_NO_BUNDLE: "no bundle is loaded",
+  AEGIS_ERR_INVALID_REQUEST: "the CheckRequest could not be mapped to a policy input",
+  AEGIS_ERR_IDENTITY: "the caller identity could not be verified",
+  AEGIS_ERR_STATE: "the state store failed",
+  AEGIS_ERR_TOKEN_INVALID: "the override token is unknown, expired, reused or bound to another call",
+  AEGIS_ERR_APPROVAL_NOT_FOUND: "no such approval",
+  AEGIS_ERR_APPROVAL_STATE: "the approval is not pending",
+  AEGIS_ERR_UNAUTHORIZED: "missing or wrong admin credentials",
+  AEGIS_ERR_AUDIT_CHAIN: "the decision log chain does not verify",
+  AEGIS_ERR_TEST_FAILED: "decision test cases failed",
+  AEGIS_ERR_USAGE: "the command line is wrong",
+  AEGIS_ERR_LISTEN: "a server could not listen on its address",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AegisError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message ?? ERROR_CODES[code], options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AegisError";
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+export function isAegisError(value: unknown, code?: ErrorCode): value is AegisError {
+  return value instanceof AegisError && (code === undefined || value.code === code);
+}

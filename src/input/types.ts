@@ -1,0 +1,25 @@
+// The policy input handed to Rego (docs/contracts.md §2).
+
+export type IdentitySource = "jwt" | "spiffe" | "header" | "none";
+
+export interface CallChainFacts {
+  readonly parent: string | null;
+  readonly depth: number;
+  readonly verified: boolean;
+  readonly error: string | null;
+}
+
+export interface PolicyInput {
+  readonly tenant: string | null;
+  readonly agent: string | null;
+  readonly identity_source: IdentitySource;
+  readonly tool: string | null;
+  readonly action: string | null;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly host: string;
+  readonly method: string;
+  readonly path: string;
+  readonly truncated_body: boolean;
+  readonly call_chain: CallChainFacts;
+  readonly budgets: Readonly<Record<string, { readonly spent: number }>>;
+}
