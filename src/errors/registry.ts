@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   AEGIS_ERR_TEST_FAILED: "decision test cases failed",
   AEGIS_ERR_USAGE: "the command line is wrong",
   AEGIS_ERR_LISTEN: "a server could not listen on its address",
+  AEGIS_ERR_PROTO_LOAD: "the gRPC proto files could not be loaded",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
