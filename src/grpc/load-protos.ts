@@ -1,0 +1,50 @@
+// Loads the wire contract from proto/ once. The loader options decide the JS shape of every
+// message (see ext-authz-types.ts), so they live here and nowhere else.
+import { fileURLToPath } from "node:url";
+import { loadSync, type Options, type ServiceDefinition } from "@grpc/proto-loader";
+import { AegisError } from "../errors/registry.ts";
+
+export const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
+
+export const PROTO_FILES = ["envoy/service/auth/v3/external_auth.proto", "grpc/health/v1/health.proto"] as const;
+
+export const LOADER_OPTIONS: Readonly<Options> = Object.freeze({
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [PROTO_ROOT],
+});
+
+export interface LoadedProtos {
+  /** envoy.service.auth.v3.Authorization, for server.addService. */
+  readonly authorization: ServiceDefinition;
+  /** grpc.health.v1.Health. */
+  readonly health: ServiceDefinition;
+}
+
+let loaded: LoadedProtos | undefined;
+
+export function loadProtos(): LoadedProtos {
+  if (loaded !== undefined) return loaded;
+  let definition;
+  try {
+    definition = loadSync([...PROTO_FILES], { ...LOADER_OPTIONS });
+  } catch (cause) {
+    throw new AegisError("AEGIS_ERR_PROTO_LOAD", `could not load ${PROTO_FILES.join(", ")}`, { cause });
+  }
+  loaded = Object.freeze({
+    authorization: service(definition["envoy.service.auth.v3.Authorization"], "envoy.service.auth.v3.Authorization"),
+    health: service(definition["grpc.health.v1.Health"], "grpc.health.v1.Health"),
+  });
+  return loaded;
+}
+
+function service(value: unknown, name: string): ServiceDefinition {
+  // A service definition is a record of method definitions; a message type carries `format`.
+  if (value === undefined || value === null || typeof value !== "object" || "format" in value) {
+    throw new AegisError("AEGIS_ERR_PROTO_LOAD", `${name} is not a service in ${PROTO_FILES.join(", ")}`);
+  }
+  return value as ServiceDefinition;
+}
