@@ -1,0 +1,41 @@
+import { AegisError } from "../errors/registry.ts";
+
+export const DEFAULT_STATE_URL = "sqlite:./data/aegis.db";
+
+export type StateLocation =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "redis"; readonly url: string };
+
+/**
+ * `sqlite:PATH` (PATH relative to the working directory, or absolute) or
+ * `redis://[user:password@]HOST:PORT[/DB]` (`rediss://` for TLS).
+ */
+export function parseStateUrl(url: string): StateLocation {
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    if (path === "") throw invalid(url, "sqlite: needs a file path, e.g. sqlite:./data/aegis.db");
+    return { kind: "sqlite", path };
+  }
+  if (url.startsWith("redis://") || url.startsWith("rediss://")) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (cause) {
+      throw invalid(url, "not a valid URL", cause);
+    }
+    if (parsed.hostname === "") throw invalid(url, "redis URL needs a host");
+    const db = parsed.pathname.replace(/^\//, "");
+    if (db !== "" && !/^\d+$/.test(db)) throw invalid(url, "the redis database must be a number, e.g. redis://host:6379/2");
+    return { kind: "redis", url };
+  }
+  throw invalid(url, "expected sqlite:PATH or redis://HOST:PORT[/DB]");
+}
+
+function invalid(url: string, why: string, cause?: unknown): AegisError {
+  // Redis URLs may carry a password: never echo them whole.
+  const shown = url.replace(/\/\/[^@/]*@/, "//***@");
+  return new AegisError("AEGIS_ERR_CONFIG_INVALID", `state URL ${shown}: ${why}`, {
+    details: { state_url: shown },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
