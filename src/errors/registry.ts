@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   AEGIS_ERR_BUNDLE_UNSIGNED: "the bundle carries no signature but one is required",
   AEGIS_ERR_BUNDLE_SIGNATURE: "the bundle signature or a file hash does not verify",
   AEGIS_ERR_BUNDLE_FETCH: "the bundle could not be fetched",
+  AEGIS_ERR_BUNDLE_WRITE: "the bundle file could not be written",
   AEGIS_ERR_WASM_LOAD: "the policy WASM module failed to load",
   AEGIS_ERR_ENTRYPOINT_MISSING: "the bundle lacks a required entrypoint",
   AEGIS_ERR_EVAL: "policy evaluation failed",
