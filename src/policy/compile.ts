@@ -1,0 +1,144 @@
+// Stage 4: schema- and semantically-valid documents → data.json (docs/contracts.md §1).
+// Every default is written out here, so the Rego library reads values and never guesses.
+import { durationSeconds } from "./duration.ts";
+import { tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import type { AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData, ToolRuleIds } from "./policy-data.ts";
+import { sortKeysDeep } from "./serialize.ts";
+
+const DEFAULT_AMOUNT_PARAM = "amount";
+const DEFAULT_MAX_DEPTH = 1;
+const DEFAULT_CHANNELS = ["api"] as const;
+const DEFAULT_APPROVAL_EXPIRY = "1h";
+const HARD_LIMIT_FACTOR = 10;
+
+// 10 × 1.1 is 11.000000000000002 in binary floating point; authors wrote decimals, so round
+// back to what they would expect.
+function timesHardLimitFactor(amount: number): number {
+  return Number((amount * HARD_LIMIT_FACTOR).toPrecision(15));
+}
+
+function amountRule(conditions: ConditionsDoc | undefined): AmountRule | null {
+  const { max_amount: max, approval_threshold: approval } = conditions ?? {};
+  const base = max ?? approval;
+  if (conditions === undefined || base === undefined) return null;
+  return {
+    param: conditions.amount_param ?? DEFAULT_AMOUNT_PARAM,
+    threshold: Math.min(max ?? base, approval ?? base),
+    hard_limit: conditions.hard_limit ?? timesHardLimitFactor(base),
+  };
+}
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+function sanitizeRule(tool: AllowedToolDoc): SanitizeRule | null {
+  if (tool.sanitize === undefined) return null;
+  return {
+    // Header names are case-insensitive; Envoy hands them over lower-cased.
+    headers: sortedUnique((tool.sanitize.headers ?? []).map((h) => h.toLowerCase())),
+    query: sortedUnique(tool.sanitize.query ?? []),
+    params: sortedUnique(tool.sanitize.params ?? []),
+  };
+}
+
+function toolRuleIds(prefix: string, tool: AllowedToolDoc, amount: AmountRule | null, sanitize: SanitizeRule | null): ToolRuleIds {
+  const ids: Record<string, string> = {
+    action_not_allowed: `${prefix}/actions`,
+    allowed: `${prefix}/actions`,
+  };
+  if (amount !== null) {
+    // The threshold rule is named after approval_threshold unless max_amount stands alone.
+    const thresholdField = tool.conditions?.approval_threshold === undefined ? "max_amount" : "approval_threshold";
+    ids.within_limit = `${prefix}/conditions/${thresholdField}`;
+    ids.approval_needed = `${prefix}/conditions/${thresholdField}`;
+    ids.blocked_over_hard_limit = `${prefix}/conditions/hard_limit`;
+    ids.invalid_amount = `${prefix}/conditions/amount_param`;
+  }
+  if (sanitize !== null) ids.sanitize = `${prefix}/sanitize`;
+  return ids as unknown as ToolRuleIds;
+}
+
+function compileTool(agentPrefix: string, tool: AllowedToolDoc): ToolData {
+  const amount = amountRule(tool.conditions);
+  const sanitize = sanitizeRule(tool);
+  return {
+    actions: Object.fromEntries(tool.actions.map((a) => [a, true as const])),
+    amount,
+    sanitize,
+    rule_ids: toolRuleIds(`${agentPrefix}/allowed_tools/${tool.name}`, tool, amount, sanitize),
+  };
+}
+
+function compileAgent(policy: AgentPolicyDoc): AgentData {
+  const prefix = `${tenantOf(policy)}/${policy.agent}`;
+  return {
+    mode: policy.mode ?? "enforce",
+    rule_ids: { tool_not_allowed: `${prefix}/allowed_tools`, call_chain_violation: `${prefix}/call_chain` },
+    tools: Object.fromEntries(policy.allowed_tools.map((tool) => [tool.name, compileTool(prefix, tool)])),
+    budgets: (policy.budgets ?? []).map((budget) => ({
+      name: budget.name,
+      tool: budget.tool ?? null,
+      sum_param: budget.sum_param ?? null,
+      limit: budget.limit,
+      window_seconds: durationSeconds(budget.window),
+      rule_id: `${prefix}/budgets/${budget.name}`,
+    })),
+    call_chain:
+      policy.call_chain === undefined
+        ? null
+        : {
+            allowed_parents: sortedUnique(policy.call_chain.allowed_parents),
+            max_depth: policy.call_chain.max_depth ?? DEFAULT_MAX_DEPTH,
+          },
+    approvals: {
+      channels: [...(policy.approvals?.channels ?? DEFAULT_CHANNELS)],
+      expires_in_seconds: durationSeconds(policy.approvals?.expires_in ?? DEFAULT_APPROVAL_EXPIRY),
+    },
+  };
+}
+
+function compileCatalog(tenant: TenantDoc): CatalogRoute[] {
+  return (tenant.tools ?? []).flatMap((tool) =>
+    tool.routes.map((route) => ({
+      host: tool.host.toLowerCase(),
+      method: route.method.toUpperCase(),
+      path: route.path,
+      tool: tool.name,
+      action: route.action,
+    })),
+  );
+}
+
+function compileTenant(tenant: TenantDoc, agents: readonly AgentPolicyDoc[]): TenantData {
+  const hosts = tenant.egress_allowlist.map((h) => h.toLowerCase());
+  return {
+    mode: tenant.mode ?? "enforce",
+    egress: {
+      exact: Object.fromEntries(hosts.filter((h) => !h.startsWith("*.")).map((h) => [h, true as const])),
+      // "*.docs.acme.internal" → ".docs.acme.internal": keeping the dot is what stops the
+      // suffix from matching "evildocs.acme.internal" or the bare "docs.acme.internal".
+      suffixes: sortedUnique(hosts.filter((h) => h.startsWith("*.")).map((h) => h.slice(1))),
+      rule_id: `${tenant.tenant}/egress_allowlist`,
+    },
+    agents: Object.fromEntries(agents.map((policy) => [policy.agent, compileAgent(policy)])),
+    catalog: compileCatalog(tenant),
+  };
+}
+
+/** Expects documents that passed validateSchemas and validateSemantics. */
+export function compile(valid: readonly ValidatedDocument[]): PolicyData {
+  const tenants: TenantDoc[] = [];
+  const agents: AgentPolicyDoc[] = [];
+  for (const { body } of valid) {
+    if (body.kind === "Tenant") tenants.push(body);
+    else agents.push(body);
+  }
+  const data: PolicyData = {
+    aegis_meta: { format: 1 },
+    tenants: Object.fromEntries(
+      tenants.map((tenant) => [tenant.tenant, compileTenant(tenant, agents.filter((a) => tenantOf(a) === tenant.tenant))]),
+    ),
+  };
+  return sortKeysDeep(data);
+}

@@ -1,0 +1,64 @@
+import { readdir, stat } from "node:fs/promises";
+import { basename, join, relative } from "node:path";
+import { AegisError } from "../errors/registry.ts";
+
+const YAML_EXTENSIONS = [".yaml", ".yml"];
+const TEST_SUFFIXES = ["_test.yaml", "_test.yml", ".test.yaml", ".test.yml"];
+
+function isYaml(name: string): boolean {
+  return YAML_EXTENSIONS.some((ext) => name.endsWith(ext));
+}
+
+/**
+ * Decision test cases live beside policies: `*_test.yaml`, `*.test.yaml`, or anything under a
+ * `tests/` folder. They are `aegis test`'s input, never policies.
+ */
+export function isDecisionTestPath(relativePath: string): boolean {
+  const segments = relativePath.split(/[\\/]/);
+  const name = segments[segments.length - 1] ?? "";
+  return TEST_SUFFIXES.some((suffix) => name.endsWith(suffix)) || segments.slice(0, -1).includes("tests");
+}
+
+function readError(path: string, err: unknown): AegisError {
+  const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : String((err as Error).message ?? err);
+  return new AegisError("AEGIS_ERR_POLICY_READ", `cannot read ${path}: ${reason}`, { cause: err });
+}
+
+async function walk(root: string, dir: string, found: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw readError(dir, err);
+  }
+  for (const entry of entries) {
+    // Hidden folders (.git, editor state) never hold policies.
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isDirectory() === true);
+    if (isDir) await walk(root, path, found);
+    else if (isYaml(entry.name) && !isDecisionTestPath(relative(root, path))) found.push(path);
+  }
+}
+
+/**
+ * The policy files at `path`, as paths that start with `path` itself (so messages show them the
+ * way the user typed them), in a stable order. A single file is taken whatever its extension,
+ * unless it is a decision test file.
+ */
+export async function findPolicyFiles(path: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    throw readError(path, err);
+  }
+  const found: string[] = [];
+  if (info.isDirectory()) await walk(path, path, found);
+  else if (!isDecisionTestPath(basename(path))) found.push(path);
+  if (found.length === 0) {
+    throw new AegisError("AEGIS_ERR_POLICY_READ", `no policy files (*.yaml, *.yml; test cases excluded) at ${path}`);
+  }
+  // Plain code-unit order, the same order problems are reported in.
+  return found.sort();
+}

@@ -1,0 +1,71 @@
+// The YAML documents as the schemas in schemas/ admit them; only schema-valid values are typed
+// this way. Keep in step with schemas/agent-policy.schema.json and schemas/tenant.schema.json.
+import type { SourceDocument } from "./source-document.ts";
+
+export type Mode = "enforce" | "shadow";
+export type ApprovalChannel = "api" | "slack" | "teams" | "webhook";
+
+export interface ConditionsDoc {
+  readonly max_amount?: number;
+  readonly approval_threshold?: number;
+  readonly hard_limit?: number;
+  readonly amount_param?: string;
+}
+
+export interface SanitizeDoc {
+  readonly headers?: readonly string[];
+  readonly query?: readonly string[];
+  readonly params?: readonly string[];
+}
+
+export interface AllowedToolDoc {
+  readonly name: string;
+  readonly actions: readonly string[];
+  readonly conditions?: ConditionsDoc;
+  readonly sanitize?: SanitizeDoc;
+}
+
+export interface BudgetDoc {
+  readonly name: string;
+  readonly tool?: string;
+  readonly sum_param?: string;
+  readonly limit: number;
+  readonly window: string;
+}
+
+export interface AgentPolicyDoc {
+  readonly apiVersion: "aegis/v1";
+  readonly kind: "AgentPolicy";
+  readonly tenant?: string;
+  readonly agent: string;
+  readonly mode?: Mode;
+  readonly allowed_tools: readonly AllowedToolDoc[];
+  readonly budgets?: readonly BudgetDoc[];
+  readonly call_chain?: { readonly allowed_parents: readonly string[]; readonly max_depth?: number };
+  readonly approvals?: { readonly channels?: readonly ApprovalChannel[]; readonly expires_in?: string };
+}
+
+export interface CatalogToolDoc {
+  readonly name: string;
+  readonly host: string;
+  readonly routes: readonly { readonly method: string; readonly path: string; readonly action: string }[];
+}
+
+export interface TenantDoc {
+  readonly apiVersion: "aegis/v1";
+  readonly kind: "Tenant";
+  readonly tenant: string;
+  readonly mode?: Mode;
+  readonly egress_allowlist: readonly string[];
+  readonly tools?: readonly CatalogToolDoc[];
+}
+
+export const DEFAULT_TENANT = "default";
+
+export type ValidatedDocument =
+  | { readonly source: SourceDocument; readonly body: AgentPolicyDoc }
+  | { readonly source: SourceDocument; readonly body: TenantDoc };
+
+export function tenantOf(policy: AgentPolicyDoc): string {
+  return policy.tenant ?? DEFAULT_TENANT;
+}

@@ -1,0 +1,81 @@
+// The compiled data.json (docs/contracts.md §1): every default explicit, so Rego never guesses.
+import type { ApprovalChannel, Mode } from "./model.ts";
+
+export interface PolicyData {
+  readonly aegis_meta: { readonly format: 1 };
+  readonly tenants: Readonly<Record<string, TenantData>>;
+}
+
+export interface TenantData {
+  readonly mode: Mode;
+  readonly egress: {
+    // Lower-cased exact hosts.
+    readonly exact: Readonly<Record<string, true>>;
+    // ".docs.acme.internal" from "*.docs.acme.internal": a host matches when it ends with one.
+    readonly suffixes: readonly string[];
+    readonly rule_id: string;
+  };
+  readonly agents: Readonly<Record<string, AgentData>>;
+  // First match wins, in file order.
+  readonly catalog: readonly CatalogRoute[];
+}
+
+export interface CatalogRoute {
+  readonly host: string;
+  readonly method: string;
+  readonly path: string;
+  readonly tool: string;
+  readonly action: string;
+}
+
+export interface AgentData {
+  readonly mode: Mode;
+  readonly rule_ids: { readonly tool_not_allowed: string; readonly call_chain_violation: string };
+  readonly tools: Readonly<Record<string, ToolData>>;
+  readonly budgets: readonly BudgetData[];
+  // null: no parent is allowed.
+  readonly call_chain: { readonly allowed_parents: readonly string[]; readonly max_depth: number } | null;
+  readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number };
+}
+
+export interface AmountRule {
+  readonly param: string;
+  readonly threshold: number;
+  readonly hard_limit: number;
+}
+
+export interface SanitizeRule {
+  readonly headers: readonly string[];
+  readonly query: readonly string[];
+  readonly params: readonly string[];
+}
+
+// Ids exist only for rules the tool entry has: the amount ids when `amount` is set, `sanitize`
+// when `sanitize` is set.
+export interface ToolRuleIds {
+  readonly action_not_allowed: string;
+  readonly allowed: string;
+  readonly within_limit?: string;
+  readonly approval_needed?: string;
+  readonly blocked_over_hard_limit?: string;
+  readonly invalid_amount?: string;
+  readonly sanitize?: string;
+}
+
+export interface ToolData {
+  readonly actions: Readonly<Record<string, true>>;
+  readonly amount: AmountRule | null;
+  readonly sanitize: SanitizeRule | null;
+  readonly rule_ids: ToolRuleIds;
+}
+
+export interface BudgetData {
+  readonly name: string;
+  // null: every call of the agent counts.
+  readonly tool: string | null;
+  // null: each call costs 1.
+  readonly sum_param: string | null;
+  readonly limit: number;
+  readonly window_seconds: number;
+  readonly rule_id: string;
+}

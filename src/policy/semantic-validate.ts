@@ -1,0 +1,175 @@
+// Stage 3: rules no single-document schema can express: uniqueness across documents and files,
+// references between fields, and limits that contradict each other.
+import { suggestionSuffix } from "./did-you-mean.ts";
+import { childPointer } from "./json-pointer.ts";
+import { locate } from "./locate.ts";
+import { tenantOf, type AgentPolicyDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import type { Problem } from "./problem.ts";
+import type { SourceDocument } from "./source-document.ts";
+
+interface Place {
+  readonly source: SourceDocument;
+  readonly pointer: string;
+}
+
+function problemAt({ source, pointer }: Place, message: string): Problem {
+  return { file: source.file, ...locate(source, pointer), pointer, message };
+}
+
+function describePlace({ source, pointer }: Place): string {
+  const { line, col } = locate(source, pointer);
+  return `${source.file}:${line}:${col}`;
+}
+
+/** Reports every item whose key was already seen, naming where it first appeared. */
+function duplicates<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  placeOf: (item: T) => Place,
+  message: (item: T, first: string) => string,
+): Problem[] {
+  const seen = new Map<string, T>();
+  const problems: Problem[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    const earlier = seen.get(key);
+    if (earlier === undefined) seen.set(key, item);
+    else problems.push(problemAt(placeOf(item), message(item, describePlace(placeOf(earlier)))));
+  }
+  return problems;
+}
+
+function conditionProblems(source: SourceDocument, policy: AgentPolicyDoc): Problem[] {
+  const problems: Problem[] = [];
+  for (const [i, tool] of policy.allowed_tools.entries()) {
+    const conditions = tool.conditions;
+    if (conditions === undefined) continue;
+    const base = `/allowed_tools/${i}/conditions`;
+    const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
+    for (const field of ["hard_limit", "amount_param"] as const) {
+      if (conditions[field] !== undefined && !hasThreshold) {
+        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
+      }
+    }
+    const hardLimit = conditions.hard_limit;
+    if (hardLimit === undefined) continue;
+    for (const field of ["max_amount", "approval_threshold"] as const) {
+      const limit = conditions[field];
+      if (limit !== undefined && limit > hardLimit) {
+        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
+      }
+    }
+  }
+  return problems;
+}
+
+function agentProblems(source: SourceDocument, policy: AgentPolicyDoc, declaredTenants: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  const tenant = tenantOf(policy);
+  if (!declaredTenants.has(tenant)) {
+    const named = policy.tenant === undefined ? `\`${tenant}\` (the default when \`tenant\` is omitted)` : `\`${tenant}\``;
+    problems.push(problemAt({ source, pointer: policy.tenant === undefined ? "" : "/tenant" }, `tenant ${named} has no Tenant document`));
+  }
+  const tools = policy.allowed_tools.map((tool, i) => ({ name: tool.name, pointer: `/allowed_tools/${i}/name` }));
+  problems.push(
+    ...duplicates(
+      tools,
+      (t) => t.name,
+      (t) => ({ source, pointer: t.pointer }),
+      (t, first) => `tool \`${t.name}\` is already listed at ${first}; merge the two entries`,
+    ),
+  );
+  problems.push(...conditionProblems(source, policy));
+  const budgets = (policy.budgets ?? []).map((budget, i) => ({ budget, pointer: `/budgets/${i}` }));
+  problems.push(
+    ...duplicates(
+      budgets,
+      (b) => b.budget.name,
+      (b) => ({ source, pointer: childPointer(b.pointer, "name") }),
+      (b, first) => `budget \`${b.budget.name}\` is already defined at ${first}`,
+    ),
+  );
+  const toolNames = tools.map((t) => t.name);
+  for (const { budget, pointer } of budgets) {
+    if (budget.tool !== undefined && !toolNames.includes(budget.tool)) {
+      problems.push(
+        problemAt(
+          { source, pointer: childPointer(pointer, "tool") },
+          `budget names tool \`${budget.tool}\`, which is not in allowed_tools${suggestionSuffix(budget.tool, toolNames)}`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+function tenantProblems(source: SourceDocument, tenant: TenantDoc): Problem[] {
+  const problems: Problem[] = [];
+  // Host names are case-insensitive, which the schema's uniqueItems cannot see.
+  const hosts = tenant.egress_allowlist.map((host, i) => ({ host: host.toLowerCase(), pointer: `/egress_allowlist/${i}` }));
+  problems.push(
+    ...duplicates(
+      hosts,
+      (h) => h.host,
+      (h) => ({ source, pointer: h.pointer }),
+      (h, first) => `\`${h.host}\` is already allowed at ${first} (host names ignore case)`,
+    ),
+  );
+  const catalog = tenant.tools ?? [];
+  problems.push(
+    ...duplicates(
+      catalog.map((tool, i) => ({ name: tool.name, pointer: `/tools/${i}/name` })),
+      (t) => t.name,
+      (t) => ({ source, pointer: t.pointer }),
+      (t, first) => `tool \`${t.name}\` is already in the catalog at ${first}; list all its routes in one entry`,
+    ),
+  );
+  const routes = catalog.flatMap((tool, i) =>
+    tool.routes.map((route, j) => ({
+      key: `${route.method.toUpperCase()} ${tool.host.toLowerCase()}${route.path}`,
+      pointer: `/tools/${i}/routes/${j}`,
+    })),
+  );
+  problems.push(
+    ...duplicates(
+      routes,
+      (r) => r.key,
+      (r) => ({ source, pointer: r.pointer }),
+      (r, first) => `route \`${r.key}\` repeats the route at ${first}, which always matches first`,
+    ),
+  );
+  return problems;
+}
+
+/**
+ * `declaredTenants` holds every tenant some Tenant document names, even one that failed the
+ * earlier stages, so a broken Tenant file does not also make its agents report a missing tenant.
+ */
+export function validateSemantics(valid: readonly ValidatedDocument[], declaredTenants: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  const tenants: { source: SourceDocument; body: TenantDoc }[] = [];
+  const agents: { source: SourceDocument; body: AgentPolicyDoc }[] = [];
+  for (const doc of valid) {
+    if (doc.body.kind === "Tenant") tenants.push({ source: doc.source, body: doc.body });
+    else agents.push({ source: doc.source, body: doc.body });
+  }
+  problems.push(
+    ...duplicates(
+      tenants,
+      (t) => t.body.tenant,
+      (t) => ({ source: t.source, pointer: "/tenant" }),
+      (t, first) => `tenant \`${t.body.tenant}\` is already declared at ${first}`,
+    ),
+  );
+  problems.push(
+    ...duplicates(
+      agents,
+      (a) => `${tenantOf(a.body)}/${a.body.agent}`,
+      (a) => ({ source: a.source, pointer: "/agent" }),
+      (a, first) => `agent \`${a.body.agent}\` of tenant \`${tenantOf(a.body)}\` is already defined at ${first}`,
+    ),
+  );
+  for (const { source, body } of tenants) problems.push(...tenantProblems(source, body));
+  for (const { source, body } of agents) problems.push(...agentProblems(source, body, declaredTenants));
+  return problems;
+}
