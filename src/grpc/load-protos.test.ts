@@ -3,7 +3,7 @@
 // unchanged only if every field name, oneof discriminator and scalar representation is right.
 import { describe, expect, it } from "vitest";
 import type { CheckRequest, CheckResponse, HealthCheckRequest, HealthCheckResponse } from "./ext-authz-types.ts";
-import { loadProtos } from "./load-protos.ts";
+import { loadPackageDefinition, loadProtos } from "./load-protos.ts";
 
 const { authorization, health } = loadProtos();
 const check = authorization["Check"]!;
@@ -183,5 +183,14 @@ describe("ext-authz-types.ts names what the loader produces", () => {
     const response: HealthCheckResponse = { status: "NOT_SERVING" };
     expect(healthCheck.requestDeserialize(healthCheck.requestSerialize(request))).toEqual(request);
     expect(healthCheck.responseDeserialize(healthCheck.responseSerialize(response))).toEqual(response);
+  });
+});
+
+describe("loadPackageDefinition", () => {
+  it("holds the ext_authz and health services and their messages, loaded once", () => {
+    const definition = loadPackageDefinition();
+    expect(definition).toBe(loadPackageDefinition());
+    expect(definition["envoy.service.auth.v3.Authorization"]).toBe(authorization);
+    expect(Object.keys(definition)).toEqual(expect.arrayContaining(["envoy.service.auth.v3.CheckRequest", "grpc.health.v1.HealthCheckResponse"]));
   });
 });

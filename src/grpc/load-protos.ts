@@ -1,7 +1,7 @@
 // Loads the wire contract from proto/ once. The loader options decide the JS shape of every
 // message (see ext-authz-types.ts), so they live here and nowhere else.
 import { fileURLToPath } from "node:url";
-import { loadSync, type Options, type ServiceDefinition } from "@grpc/proto-loader";
+import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
 import { AegisError } from "../errors/registry.ts";
 
 export const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
@@ -24,16 +24,23 @@ export interface LoadedProtos {
   readonly health: ServiceDefinition;
 }
 
+let packageDefinition: PackageDefinition | undefined;
 let loaded: LoadedProtos | undefined;
 
-export function loadProtos(): LoadedProtos {
-  if (loaded !== undefined) return loaded;
-  let definition;
+/** Every message and service in proto/, e.g. for server reflection. */
+export function loadPackageDefinition(): PackageDefinition {
+  if (packageDefinition !== undefined) return packageDefinition;
   try {
-    definition = loadSync([...PROTO_FILES], { ...LOADER_OPTIONS });
+    packageDefinition = loadSync([...PROTO_FILES], { ...LOADER_OPTIONS });
   } catch (cause) {
     throw new AegisError("AEGIS_ERR_PROTO_LOAD", `could not load ${PROTO_FILES.join(", ")}`, { cause });
   }
+  return packageDefinition;
+}
+
+export function loadProtos(): LoadedProtos {
+  if (loaded !== undefined) return loaded;
+  const definition = loadPackageDefinition();
   loaded = Object.freeze({
     authorization: service(definition["envoy.service.auth.v3.Authorization"], "envoy.service.auth.v3.Authorization"),
     health: service(definition["grpc.health.v1.Health"], "grpc.health.v1.Health"),
