@@ -1,0 +1,60 @@
+# Amount conditions of the called tool (SPEC §3): T = threshold, H = hard_limit.
+#   amount <= T      -> within_limit
+#   T < amount <= H  -> approval_needed
+#   amount > H       -> blocked_over_hard_limit (deny)
+#   missing, not a non-negative finite number -> invalid_amount (deny)
+package aegis.amount
+
+import data.aegis.request
+import data.aegis.rule_ids
+import data.aegis.tools
+
+# A JSON number counts, and so does a string in plain decimal notation, since form and query
+# values arrive as strings. "", "1e3", "NaN", "Infinity", "-5", "+5", " 5" and every
+# non-number, non-string value are undefined here.
+value(raw) := raw if {
+	is_number(raw)
+	raw >= 0
+}
+
+value(raw) := to_number(raw) if {
+	is_string(raw)
+	regex.match(`^[0-9]+(\.[0-9]+)?$`, raw)
+}
+
+# The called tool's amount conditions; undefined when the call is not permitted or the tool
+# has none (then nothing here applies).
+conditions := tools.config.amount if {
+	tools.permitted
+	is_object(tools.config.amount)
+}
+
+amount := value(request.params[conditions.param])
+
+# A named flag, not "not is_number(amount)": OPA hoists the argument of a negated call out of
+# the negation, so an undefined amount would make that expression undefined instead of true.
+default valid := false
+
+valid if is_number(amount)
+
+# The amount rule's verdict, named by its reason; undefined when no conditions apply.
+status := "invalid_amount" if {
+	is_object(conditions)
+	not valid
+} else := "within_limit" if {
+	amount <= conditions.threshold
+} else := "approval_needed" if {
+	amount <= conditions.hard_limit
+} else := "blocked_over_hard_limit" if {
+	is_number(amount)
+}
+
+rule_id := rule_ids.keyed(tools.config, status)
+
+denies contains {"reason": status, "rule_id": rule_id} if status in {"invalid_amount", "blocked_over_hard_limit"}
+
+approval := {
+	"amount": amount,
+	"threshold": conditions.threshold,
+	"hard_limit": conditions.hard_limit,
+} if status == "approval_needed"

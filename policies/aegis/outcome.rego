@@ -1,0 +1,65 @@
+# Combines the findings of every rule into one outcome.
+# Precedence of outcomes: deny > approval_needed > sanitize > allow.
+package aegis.outcome
+
+import data.aegis.amount
+import data.aegis.budget
+import data.aegis.chain
+import data.aegis.egress
+import data.aegis.identity
+import data.aegis.request
+import data.aegis.rule_ids
+import data.aegis.tools
+
+# When several denies fire, the first of this list is reported (SPEC §3).
+precedence := [
+	"invalid_request",
+	"unknown_agent",
+	"call_chain_violation",
+	"egress_denied",
+	"tool_not_allowed",
+	"action_not_allowed",
+	"invalid_amount",
+	"blocked_over_hard_limit",
+	"budget_exceeded",
+]
+
+rank := {reason: i | some i, reason in precedence}
+
+denies := {deny |
+	some source in [request.denies, identity.denies, chain.denies, egress.denies, tools.denies, amount.denies, budget.denies]
+	some deny in source
+}
+
+# Every deny that fired, by precedence, then by rule id for a stable order within a reason.
+deny_reasons := [{"reason": entry[2], "rule_id": entry[1]} |
+	some entry in sort([[rank[d.reason], d.rule_id, d.reason] | some d in denies])
+]
+
+# Only a call that no rule denies reaches the later branches, and then the agent, the tool
+# and the action are known (otherwise unknown_agent, tool_not_allowed or action_not_allowed
+# would have fired), so tools.config is defined there.
+verdict := {"outcome": "deny", "reason": first.reason, "rule_id": first.rule_id} if {
+	first := deny_reasons[0]
+} else := {"outcome": "approval_needed", "reason": "approval_needed", "rule_id": amount.rule_id} if {
+	amount.status == "approval_needed"
+} else := {"outcome": "sanitize", "reason": "sanitized", "rule_id": rule_ids.keyed(tools.config, "sanitize")} if {
+	tools.redactions
+} else := {"outcome": "allow", "reason": "within_limit", "rule_id": amount.rule_id} if {
+	amount.status == "within_limit"
+} else := {"outcome": "allow", "reason": "allowed", "rule_id": rule_ids.keyed(tools.config, "allowed")} if {
+	count(deny_reasons) == 0
+	tools.permitted
+}
+
+default allow := false
+
+allow if verdict.outcome in {"allow", "sanitize"}
+
+default redactions := {"headers": [], "query": [], "params": []}
+
+redactions := tools.redactions if verdict.outcome == "sanitize"
+
+default approval := null
+
+approval := amount.approval if verdict.outcome == "approval_needed"
