@@ -1,0 +1,75 @@
+// aegis verify <bundle> --verification-key K [--key-id ID] [--signing-alg ALG] [--scope S]
+// Exit 0 with a summary when the signature and every file digest check out; exit 1 with the reason otherwise.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { readBundle, verifyBundle } from "../../bundle/index.ts";
+import { AegisError, isAegisError } from "../../errors/registry.ts";
+
+const USAGE = `usage: aegis verify <bundle> --verification-key K [--key-id ID] [--signing-alg ALG] [--scope S]
+
+  --verification-key  PEM public key or certificate (inline or a file path); for HS* a secret file path or the secret
+  --key-id            the key id the bundle must be signed with (default: any)
+  --signing-alg       accept only this JWS algorithm (default: decided by the key type)
+  --scope             the signing scope the bundle must carry (default: none)
+`;
+
+function usageError(message: string): number {
+  process.stderr.write(`aegis verify: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+async function readBundleFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        "verification-key": { type: "string" },
+        "key-id": { type: "string" },
+        "signing-alg": { type: "string" },
+        scope: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const [path] = positionals;
+  if (positionals.length !== 1 || path === undefined) return usageError("expected exactly one bundle");
+  const key = values["verification-key"];
+  if (key === undefined) return usageError("--verification-key is required");
+  try {
+    const contents = await readBundle(await readBundleFile(path));
+    const result = await verifyBundle(contents, {
+      key,
+      ...(values["key-id"] === undefined ? {} : { keyId: values["key-id"] }),
+      ...(values["signing-alg"] === undefined ? {} : { alg: values["signing-alg"] }),
+      ...(values.scope === undefined ? {} : { scope: values.scope }),
+    });
+    process.stdout.write(
+      `aegis verify: ${path}: ok\n` +
+        `  revision:  ${contents.manifest.revision}\n` +
+        `  signature: ${result.algorithm}, key id ${result.keyId === null ? "(none)" : `"${result.keyId}"`}\n` +
+        `  files:     ${result.files} listed, all digests match\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (!isAegisError(err) || err.code === "AEGIS_ERR_USAGE") throw err;
+    process.stderr.write(`aegis verify: ${path}: FAILED: ${err.code}: ${err.message}\n`);
+    return 1;
+  }
+}
