@@ -49,8 +49,9 @@ export function loadYaml(file: string, text: string): LoadedFile {
   for (const [index, doc] of parsed.entries()) {
     const found = [...doc.errors, ...doc.warnings];
     for (const err of found) problems.push(toProblem(file, lineCounter, doc, err));
-    if (doc.contents === null) continue;
     const plain = plainValue(doc);
+    // An empty document (between two `---`, or only comments) is no policy and no mistake.
+    if ("value" in plain && plain.value == null) continue;
     if (found.length > 0) {
       if ("value" in plain) brokenValues.push(plain.value);
       continue;

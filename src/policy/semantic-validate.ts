@@ -115,16 +115,8 @@ function tenantProblems(source: SourceDocument, tenant: TenantDoc): Problem[] {
       (h, first) => `\`${h.host}\` is already allowed at ${first} (host names ignore case)`,
     ),
   );
-  const catalog = tenant.tools ?? [];
-  problems.push(
-    ...duplicates(
-      catalog.map((tool, i) => ({ name: tool.name, pointer: `/tools/${i}/name` })),
-      (t) => t.name,
-      (t) => ({ source, pointer: t.pointer }),
-      (t, first) => `tool \`${t.name}\` is already in the catalog at ${first}; list all its routes in one entry`,
-    ),
-  );
-  const routes = catalog.flatMap((tool, i) =>
+  // A tool may appear once per host it is served from; only a repeated route is a mistake.
+  const routes = (tenant.tools ?? []).flatMap((tool, i) =>
     tool.routes.map((route, j) => ({
       key: `${route.method.toUpperCase()} ${tool.host.toLowerCase()}${route.path}`,
       pointer: `/tools/${i}/routes/${j}`,

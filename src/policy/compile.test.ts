@@ -1,0 +1,156 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { golden } from "./golden.ts";
+import { compilePolicies, policyDataJson, type PolicyData } from "./index.ts";
+
+const repoPath = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+const examplesDir = repoPath("../../policies/examples");
+const validDir = repoPath("./testdata/valid");
+
+async function compiled(path: string): Promise<PolicyData> {
+  const result = await compilePolicies(path);
+  if (!result.ok) throw new Error(`expected ${path} to compile, got:\n${JSON.stringify(result.problems, null, 2)}`);
+  return result.data;
+}
+
+describe("compiling policies/examples", () => {
+  it("produces the golden data.json", async () => {
+    const json = policyDataJson(await compiled(examplesDir));
+    expect(json).toBe(golden(repoPath("./testdata/golden/examples.data.json"), json));
+  });
+
+  it("gives byte-identical output when compiled twice", async () => {
+    const [first, second] = [policyDataJson(await compiled(examplesDir)), policyDataJson(await compiled(examplesDir))];
+    expect(second).toBe(first);
+  });
+
+  it("reports the policy files it read, test cases excluded", async () => {
+    const result = await compilePolicies(validDir);
+    expect(result.ok && result.files.map((f) => f.slice(validDir.length + 1))).toEqual([
+      "default-tenant.yaml",
+      "empty.yaml",
+      "globex.yaml",
+    ]);
+  });
+});
+
+describe("defaults and derived values", () => {
+  it("derives threshold, hard limit and rule ids from whichever amount conditions are set", async () => {
+    const tools = (await compiled(validDir)).tenants.globex?.agents.billing?.tools;
+    const base = "globex/billing/allowed_tools";
+    // max_amount alone: T = max_amount, H = 10 × max_amount (rounded back to the decimal written).
+    expect(tools?.payments?.amount).toEqual({ param: "amount", threshold: 1.1, hard_limit: 11 });
+    expect(tools?.payments?.rule_ids.within_limit).toBe(`${base}/payments/conditions/max_amount`);
+    expect(tools?.payments?.rule_ids.approval_needed).toBe(`${base}/payments/conditions/max_amount`);
+    // approval_threshold alone: T = approval_threshold, H = 10 × approval_threshold.
+    expect(tools?.invoices?.amount).toEqual({ param: "amount", threshold: 200, hard_limit: 2000 });
+    expect(tools?.invoices?.rule_ids.within_limit).toBe(`${base}/invoices/conditions/approval_threshold`);
+    // Both: T = min(approval_threshold, max_amount), H = 10 × max_amount.
+    expect(tools?.payouts?.amount).toEqual({ param: "amount", threshold: 100, hard_limit: 3000 });
+    // Explicit hard_limit and amount_param win.
+    expect(tools?.transfers?.amount).toEqual({ param: "value", threshold: 1000, hard_limit: 1000 });
+    expect(tools?.transfers?.rule_ids).toEqual({
+      action_not_allowed: `${base}/transfers/actions`,
+      allowed: `${base}/transfers/actions`,
+      within_limit: `${base}/transfers/conditions/approval_threshold`,
+      approval_needed: `${base}/transfers/conditions/approval_threshold`,
+      blocked_over_hard_limit: `${base}/transfers/conditions/hard_limit`,
+      invalid_amount: `${base}/transfers/conditions/amount_param`,
+      sanitize: `${base}/transfers/sanitize`,
+    });
+  });
+
+  it("writes null amount and sanitize, and no rule ids for them, when a tool has neither", async () => {
+    const calendar = (await compiled(examplesDir)).tenants.acme?.agents.planner?.tools.calendar;
+    expect(calendar).toEqual({
+      actions: { list_events: true },
+      amount: null,
+      sanitize: null,
+      rule_ids: {
+        action_not_allowed: "acme/planner/allowed_tools/calendar/actions",
+        allowed: "acme/planner/allowed_tools/calendar/actions",
+      },
+    });
+  });
+
+  it("lower-cases headers and fills the sanitize lists that were left out", async () => {
+    const transfers = (await compiled(validDir)).tenants.globex?.agents.billing?.tools.transfers;
+    expect(transfers?.sanitize).toEqual({ headers: ["authorization", "x-api-key"], query: [], params: [] });
+  });
+
+  it("makes budgets, call chain, approvals and modes explicit", async () => {
+    const data = await compiled(validDir);
+    const billing = data.tenants.globex?.agents.billing;
+    expect(billing?.budgets).toEqual([
+      { name: "calls-per-minute", tool: null, sum_param: null, limit: 60, window_seconds: 60, rule_id: "globex/billing/budgets/calls-per-minute" },
+      { name: "weekly-payouts", tool: "payouts", sum_param: "amount", limit: 1000.5, window_seconds: 604800, rule_id: "globex/billing/budgets/weekly-payouts" },
+    ]);
+    expect(billing?.call_chain).toEqual({ allowed_parents: ["orchestrator", "planner"], max_depth: 1 });
+    expect(billing?.approvals).toEqual({ channels: ["webhook", "teams"], expires_in_seconds: 900 });
+    expect(billing?.mode).toBe("shadow");
+    expect(data.tenants.globex?.mode).toBe("shadow");
+    const plain = data.tenants.default?.agents.billing;
+    expect(plain).toMatchObject({ mode: "enforce", budgets: [], call_chain: null, approvals: { channels: ["api"], expires_in_seconds: 3600 } });
+    expect(data.tenants.default?.mode).toBe("enforce");
+  });
+
+  it("puts an agent without a tenant field under tenant default, apart from a same-named agent elsewhere", async () => {
+    const data = await compiled(validDir);
+    expect(Object.keys(data.tenants)).toEqual(["default", "globex"]);
+    expect(data.tenants.default?.agents.billing?.rule_ids.tool_not_allowed).toBe("default/billing/allowed_tools");
+  });
+
+  it("splits the egress allowlist into lower-cased exact hosts and dotted suffixes", async () => {
+    expect((await compiled(validDir)).tenants.globex?.egress).toEqual({
+      exact: { "api.example.com": true, "docs.internal.example": true },
+      suffixes: [".internal.example"],
+      rule_id: "globex/egress_allowlist",
+    });
+  });
+
+  it("flattens the tools catalog in file order with normalised host and method", async () => {
+    expect((await compiled(validDir)).tenants.globex?.catalog).toEqual([
+      { host: "api.example.com", method: "POST", path: "/v1/charges", tool: "payments", action: "charge" },
+      { host: "api.example.com", method: "*", path: "/v1/charges/*/refund", tool: "payments", action: "refund" },
+    ]);
+  });
+});
+
+describe("determinism", () => {
+  it("does not depend on key order or list order where order has no meaning", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aegis-policy-"));
+    try {
+      const texts = [
+        "kind: Tenant\napiVersion: aegis/v1\ntenant: t\negress_allowlist: ['*.b.example', a.example, '*.a.example']\n",
+        "apiVersion: aegis/v1\nkind: Tenant\ntenant: t\negress_allowlist: ['*.a.example', '*.b.example', a.example]\n",
+      ];
+      const outputs: string[] = [];
+      for (const [i, text] of texts.entries()) {
+        const file = join(dir, `t${i}.yaml`);
+        await writeFile(file, text);
+        outputs.push(policyDataJson(await compiled(file)));
+      }
+      expect(outputs[1]).toBe(outputs[0]);
+      expect(JSON.parse(outputs[0] ?? "").tenants.t.egress.suffixes).toEqual([".a.example", ".b.example"]);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it("writes object keys in sorted order at every level", async () => {
+    const json = policyDataJson(await compiled(examplesDir));
+    const check = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(check);
+      else if (typeof value === "object" && value !== null) {
+        const keys = Object.keys(value);
+        expect(keys).toEqual([...keys].sort());
+        Object.values(value).forEach(check);
+      }
+    };
+    check(JSON.parse(json));
+    expect(await readFile(repoPath("./testdata/golden/examples.data.json"), "utf8")).toBe(json);
+  });
+});
