@@ -39,7 +39,6 @@ redactions := {
 	"query": listed(block, "query"),
 	"params": listed(block, "params"),
 } if {
-	permitted
 	block := config.sanitize
 	is_object(block)
 }

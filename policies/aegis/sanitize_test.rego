@@ -1,0 +1,59 @@
+package aegis.sanitize_test
+
+import data.aegis.test_fixtures as fx
+
+docs_redactions := {"headers": ["x-api-key"], "query": ["token"], "params": ["card_number"]}
+
+test_allowed_call_to_a_sanitizing_tool_is_sanitized if {
+	decision := fx.decide(fx.docs_search)
+	decision.outcome == "sanitize"
+	decision.allow == true
+	decision.reason == "sanitized"
+	decision.rule_id == "acme/finance-agent/allowed_tools/docs-search/sanitize"
+	decision.redactions == docs_redactions
+	decision.deny_reasons == []
+	decision.approval == null
+}
+
+test_denied_call_to_a_sanitizing_tool_has_no_redactions if {
+	decision := fx.decide(fx.with_fields(fx.docs_search, {"host": "evil.example"}))
+	decision.outcome == "deny"
+	decision.redactions == fx.no_redactions
+}
+
+ledger(total) := {
+	"tenant": "acme", "agent": "finance-agent", "tool": "ledger", "action": "post_entry",
+	"params": {"total": total}, "host": "api.stripe.com",
+}
+
+# Precedence: approval_needed > sanitize > allow.
+test_sanitize_beats_within_limit if {
+	decision := fx.decide(ledger(50))
+	decision.outcome == "sanitize"
+	decision.reason == "sanitized"
+	decision.rule_id == "acme/finance-agent/allowed_tools/ledger/sanitize"
+	decision.redactions == {"headers": [], "query": [], "params": ["iban"]}
+}
+
+test_approval_needed_beats_sanitize if {
+	decision := fx.decide(ledger(500))
+	decision.outcome == "approval_needed"
+	decision.rule_id == "acme/finance-agent/allowed_tools/ledger/conditions/max_amount"
+	decision.redactions == fx.no_redactions
+	decision.approval == {"amount": 500, "threshold": 100, "hard_limit": 1000}
+}
+
+test_deny_beats_sanitize if {
+	decision := fx.decide(ledger(5000))
+	decision.outcome == "deny"
+	decision.reason == "blocked_over_hard_limit"
+	decision.redactions == fx.no_redactions
+}
+
+test_missing_sanitize_lists_read_as_empty if {
+	partial := fx.with_fields(fx.finance_agent.tools["docs-search"], {"sanitize": {"params": ["card_number"]}})
+	agent := fx.with_fields(fx.finance_agent, {"tools": {"docs-search": partial}})
+	tenants := fx.with_fields(fx.tenants, {"acme": fx.with_fields(fx.tenants.acme, {"agents": {"finance-agent": agent}})})
+	decision := data.aegis.decision with input as fx.docs_search with data.tenants as tenants
+	decision.redactions == {"headers": [], "query": [], "params": ["card_number"]}
+}
