@@ -115,6 +115,8 @@ describe("defaults and derived values", () => {
     expect((await compiled(validDir)).tenants.globex?.catalog).toEqual([
       { host: "api.example.com", method: "POST", path: "/v1/charges", tool: "payments", action: "charge" },
       { host: "api.example.com", method: "*", path: "/v1/charges/*/refund", tool: "payments", action: "refund" },
+      { host: "*.internal.example", method: "GET", path: "/healthz/", tool: "status", action: "read_status" },
+      { host: "*", method: "GET", path: "/**", tool: "status", action: "read_any" },
     ]);
   });
 });
