@@ -1,0 +1,73 @@
+// The request body as parameters. JSON and form bodies are parsed strictly when declared; an
+// undeclared body that looks like a JSON object is parsed too, because upstreams (MCP servers
+// in particular) often ignore the content type, and the policy must see what they will see.
+import { asBytes, asString } from "./loose.ts";
+import { parseUrlEncoded } from "./query-string.ts";
+
+export type ParsedBody =
+  | { readonly ok: true; readonly kind: "none" }
+  | { readonly ok: true; readonly kind: "json"; readonly value: Record<string, unknown> }
+  | { readonly ok: true; readonly kind: "form"; readonly values: Record<string, string[]> }
+  | { readonly ok: false; readonly reason: string };
+
+export interface BodyInput {
+  readonly http: Readonly<Record<string, unknown>> | null;
+  readonly contentType: string | undefined;
+  readonly truncated: boolean;
+  readonly maxBytes: number;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const NONE: ParsedBody = { ok: true, kind: "none" };
+
+export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput): ParsedBody {
+  // raw_body is what Envoy sends with pack_as_bytes; body otherwise.
+  const raw = asBytes(http?.["raw_body"]);
+  const useRaw = raw !== null && raw.length > 0;
+  const size = useRaw ? raw.length : Buffer.byteLength(asString(http?.["body"]));
+  if (size === 0) return NONE;
+  if (size > maxBytes) return { ok: false, reason: `request body exceeds ${maxBytes} bytes` };
+
+  const media = mediaType(contentType);
+  const declaredJson = media === "application/json" || media.endsWith("+json");
+  const declaredForm = media === "application/x-www-form-urlencoded";
+  let text: string;
+  try {
+    text = useRaw ? strictUtf8.decode(raw) : asString(http?.["body"]);
+  } catch {
+    // A cut-off body may end inside a multi-byte character.
+    return (declaredJson || declaredForm) && !truncated ? { ok: false, reason: "request body is not valid UTF-8" } : NONE;
+  }
+
+  if (declaredForm) {
+    // The last pair of a cut-off form may itself be cut ("amount=12" of "amount=12000"): drop it.
+    const complete = truncated ? text.slice(0, Math.max(0, text.lastIndexOf("&"))) : text;
+    return { ok: true, kind: "form", values: parseUrlEncoded(complete) };
+  }
+  const trimmed = text.trimStart();
+  if (!declaredJson && !trimmed.startsWith("{") && !trimmed.startsWith("[")) return NONE;
+
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // A cut-off body cannot parse; the policy sees truncated_body and decides.
+    return declaredJson && !truncated ? { ok: false, reason: "request body is not valid JSON" } : NONE;
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    return { ok: true, kind: "json", value: value as Record<string, unknown> };
+  }
+  // A JSON-RPC batch would smuggle several tool calls past one decision.
+  if (Array.isArray(value) && value.some(isToolsCall)) {
+    return { ok: false, reason: "JSON-RPC batches with tools/call are not supported" };
+  }
+  return declaredJson ? { ok: false, reason: "JSON request body is not an object" } : NONE;
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
+}
+
+function isToolsCall(item: unknown): boolean {
+  return typeof item === "object" && item !== null && (item as Record<string, unknown>)["method"] === "tools/call";
+}
