@@ -72,6 +72,8 @@ export function describeSchemaError(err: ErrorObject): SchemaFinding {
     case "required":
       return { pointer, at: "value", message: `missing required field \`${String(params.missingProperty)}\`` };
     case "type": {
+      // ajv rejects .inf and .nan as numbers; say why rather than "must be a number, not a number".
+      if (typeof value === "number" && !Number.isFinite(value)) return { pointer, at: "value", message: `must be a finite number, not \`${value}\`` };
       const wanted = [params.type].flat().map((t) => TYPE_NAMES[String(t)] ?? String(t));
       return { pointer, at: "value", message: `must be ${wanted.join(" or ")}, not ${jsonType(value)}` };
     }
