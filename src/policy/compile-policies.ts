@@ -1,10 +1,10 @@
 // The whole pipeline over a file or directory: parse, schema-validate and semantically validate
 // every document, collecting all problems; compile only when there are none.
 import { readFile } from "node:fs/promises";
-import { AegisError } from "../errors/registry.ts";
 import { compile } from "./compile.ts";
 import { findPolicyFiles } from "./find-policy-files.ts";
 import { loadYaml } from "./load-yaml.ts";
+import { policyReadError } from "./policy-read-error.ts";
 import type { PolicyData } from "./policy-data.ts";
 import { sortProblems, type Problem } from "./problem.ts";
 import { validateSchemas } from "./schema-validate.ts";
@@ -22,7 +22,7 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (err) {
-    throw new AegisError("AEGIS_ERR_POLICY_READ", `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw policyReadError(file, err);
   }
 }
 

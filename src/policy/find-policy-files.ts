@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { AegisError } from "../errors/registry.ts";
+import { policyReadError } from "./policy-read-error.ts";
 
 const YAML_EXTENSIONS = [".yaml", ".yml"];
 const TEST_SUFFIXES = ["_test.yaml", "_test.yml", ".test.yaml", ".test.yml"];
@@ -19,17 +20,12 @@ export function isDecisionTestPath(relativePath: string): boolean {
   return TEST_SUFFIXES.some((suffix) => name.endsWith(suffix)) || segments.slice(0, -1).includes("tests");
 }
 
-function readError(path: string, err: unknown): AegisError {
-  const reason = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : String((err as Error).message ?? err);
-  return new AegisError("AEGIS_ERR_POLICY_READ", `cannot read ${path}: ${reason}`, { cause: err });
-}
-
 async function walk(root: string, dir: string, found: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
-    throw readError(dir, err);
+    throw policyReadError(dir, err);
   }
   for (const entry of entries) {
     // Hidden folders (.git, editor state) never hold policies.
@@ -51,7 +47,7 @@ export async function findPolicyFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch (err) {
-    throw readError(path, err);
+    throw policyReadError(path, err);
   }
   const found: string[] = [];
   if (info.isDirectory()) await walk(path, path, found);

@@ -46,7 +46,7 @@ export function loadYaml(file: string, text: string): LoadedFile {
     for (const err of [...parsed.errors, ...parsed.warnings]) problems.push(toProblem(file, lineCounter, undefined, err));
     return { documents, brokenValues, problems };
   }
-  for (const [index, doc] of parsed.entries()) {
+  for (const doc of parsed) {
     const found = [...doc.errors, ...doc.warnings];
     for (const err of found) problems.push(toProblem(file, lineCounter, doc, err));
     const plain = plainValue(doc);
@@ -61,7 +61,7 @@ export function loadYaml(file: string, text: string): LoadedFile {
       problems.push({ file, line, col, pointer: "", message: plain.error });
       continue;
     }
-    documents.push({ file, index, doc, lineCounter, value: plain.value });
+    documents.push({ file, doc, lineCounter, value: plain.value });
   }
   return { documents, brokenValues, problems };
 }

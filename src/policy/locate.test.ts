@@ -16,7 +16,7 @@ const TEXT = [
 function source(text: string): SourceDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true });
-  return { file: "f.yaml", index: 0, doc, lineCounter, value: doc.toJS() };
+  return { file: "f.yaml", doc, lineCounter, value: doc.toJS() };
 }
 
 describe("locate", () => {

@@ -3,8 +3,6 @@ import type { Document, LineCounter } from "yaml";
 // One YAML document of a policy file, kept with what is needed to point back into its text.
 export interface SourceDocument {
   readonly file: string;
-  // 0-based position of the document in its file (files may hold several, split by `---`).
-  readonly index: number;
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
   // The document as plain JSON-like data.
