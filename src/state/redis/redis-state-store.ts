@@ -54,7 +54,9 @@ export class RedisStateStore implements StateStore {
   /** Connects before returning, so a wrong URL or a down server fails at startup, not on the first check. */
   static async open(url: string, options: RedisStateStoreOptions = {}): Promise<RedisStateStore> {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    if (options.onConnectionError) client.on("error", options.onConnectionError);
+    // Always listened to: ioredis would otherwise print every reconnect failure itself. Commands
+    // issued meanwhile reject, and those rejections are what callers act on.
+    client.on("error", (error: Error) => options.onConnectionError?.(error));
     try {
       await client.connect();
     } catch (cause) {
@@ -210,7 +212,9 @@ export class RedisStateStore implements StateStore {
   close(): Promise<void> {
     return guarded("close", async () => {
       if (this.#client.status === "end") return;
-      await this.#client.quit();
+      // QUIT lets queued commands finish; without a live connection there is nothing to wait for.
+      if (this.#client.status === "ready") await this.#client.quit();
+      else this.#client.disconnect();
     });
   }
 
