@@ -186,7 +186,7 @@ export function createChainVerifier(options: ChainVerifierOptions = {}): ChainVe
         };
       }
       if (lastCheckpointReason !== "close") {
-        return fail(lastSeq, `the log ends with a ${lastCheckpointReason ?? "missing"} checkpoint instead of a close checkpoint: its tail was truncated, or its writer did not close`);
+        return fail(lastSeq, `the log ends with a checkpoint of reason "${lastCheckpointReason ?? "none"}", not "close": its tail was truncated, or its writer did not close`);
       }
       return null;
     },

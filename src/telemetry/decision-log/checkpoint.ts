@@ -19,6 +19,7 @@ export interface CheckpointFacts {
   readonly seq: number;
   readonly prevHash: string;
   readonly hashOfLastRecord: string;
+  /** Records this writer sealed since its previous checkpoint (informational; an open checkpoint says 0). */
   readonly recordsSinceLast: number;
   /** Records refused by the drop_count overflow policy since the previous checkpoint. */
   readonly droppedSinceLast: number;
