@@ -52,8 +52,10 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
 }
 
-function findRedisServer(): string {
-  const searched = [...(process.env["PATH"] ?? "").split(delimiter).filter(Boolean), REPO_TOOLS_BIN];
+/** The first executable redis-server on PATH, else in the repo's .tools/bin (where scripts/setup.sh puts it). */
+export function findRedisServer(
+  searched: readonly string[] = [...(process.env["PATH"] ?? "").split(delimiter).filter(Boolean), REPO_TOOLS_BIN],
+): string {
   for (const folder of searched) {
     const candidate = join(folder, "redis-server");
     try {
