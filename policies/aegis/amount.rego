@@ -17,7 +17,9 @@ value(raw) := raw if {
 	raw >= 0
 }
 
-value(raw) := to_number(raw) if {
+# "+ 0" canonicalizes the number: to_number keeps "0005000" as the literal 0005000, which is
+# not valid JSON and would break serializing the decision.
+value(raw) := to_number(raw) + 0 if {
 	is_string(raw)
 	regex.match(`^[0-9]+(\.[0-9]+)?$`, raw)
 }

@@ -90,6 +90,12 @@ test_approval_amount_of_a_decimal_string_is_its_number if {
 	decision.approval.amount == 6000.5
 }
 
+# Compared as JSON text, since "0006000" == 6000 holds for the raw literal too.
+test_approval_amount_with_leading_zeros_serializes_as_plain_json if {
+	decision := decide(fx.with_fields(fx.payment, {"params": {"amount": "0006000"}}))
+	json.marshal(decision.approval.amount) == "6000"
+}
+
 test_within_limit_has_no_approval if {
 	decision := decide(fx.payment)
 	decision.outcome == "allow"

@@ -57,7 +57,14 @@ spent(name) := amount if {
 
 denies contains {"reason": "invalid_request", "rule_id": "aegis/invalid_request"} if invalid
 
-invalid if not is_object(input)
+# A flag rather than "not is_object(input)", which is undefined (not true) when there is no
+# input at all, as when the opa-wasm SDK is handed null: OPA hoists a negated call's
+# arguments out of the negation.
+default input_is_object := false
+
+input_is_object if is_object(input)
+
+invalid if not input_is_object
 
 invalid if {
 	some field in ["tenant", "agent", "tool", "action"]

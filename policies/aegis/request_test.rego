@@ -41,6 +41,11 @@ test_malformed_input_is_denied_as_invalid_request[name] if {
 	decision.deny_reasons[0] == invalid_request_entry
 }
 
+test_missing_input_is_denied_as_invalid_request if {
+	decision := data.aegis.decision with data.tenants as fx.tenants
+	decision.reason == "invalid_request"
+}
+
 test_invalid_request_is_reported_before_the_other_denies_it_causes if {
 	decision := fx.decide(fx.with_fields(fx.payment, {"tenant": 7}))
 	fx.reasons(decision) == ["invalid_request", "unknown_agent"]
