@@ -1,43 +1,41 @@
-// Holds the engine that serves checks and swaps it atomically: a check takes the
-// current engine once and finishes on it, so a reload never drops or mixes a request.
+// Holds the engine that serves checks, with the policy context built from the same bundle,
+// and swaps both atomically: a check takes the current pair once and finishes on it, so a
+// reload never drops a request or mixes two revisions within one.
 import { AegisError } from "../errors/registry.ts";
-import type { PolicyInput } from "../input/types.ts";
 import type { Engine } from "./engine.ts";
 
-interface Slot {
+interface Slot<C> {
   readonly engine: Engine;
+  readonly context: C;
   inFlight: number;
   retired: boolean;
 }
 
-export interface Evaluation {
-  readonly value: unknown;
-  readonly revision: string;
-}
+export class EngineHolder<C = undefined> {
+  #slot: Slot<C> | null = null;
 
-export class EngineHolder {
-  #slot: Slot | null = null;
-
-  get current(): Engine | null {
-    return this.#slot?.engine ?? null;
+  get current(): { engine: Engine; context: C } | null {
+    const slot = this.#slot;
+    return slot === null ? null : { engine: slot.engine, context: slot.context };
   }
 
-  async evaluate(input: PolicyInput): Promise<Evaluation> {
+  /** Runs `fn` on the current engine and context; throws AEGIS_ERR_NO_BUNDLE when none is loaded. */
+  async use<R>(fn: (engine: Engine, context: C) => Promise<R>): Promise<R> {
     const slot = this.#slot;
     if (slot === null) throw new AegisError("AEGIS_ERR_NO_BUNDLE");
     slot.inFlight++;
     try {
-      return { value: await slot.engine.evaluate(input), revision: slot.engine.revision };
+      return await fn(slot.engine, slot.context);
     } finally {
       slot.inFlight--;
       if (slot.retired && slot.inFlight === 0) void slot.engine.close();
     }
   }
 
-  /** Makes `engine` current; the previous one closes once its in-flight checks finish. */
-  swap(engine: Engine): void {
+  /** Makes the pair current; the previous engine closes once its in-flight checks finish. */
+  swap(engine: Engine, context: C): void {
     const previous = this.#slot;
-    this.#slot = { engine, inFlight: 0, retired: false };
+    this.#slot = { engine, context, inFlight: 0, retired: false };
     if (previous !== null) {
       previous.retired = true;
       if (previous.inFlight === 0) void previous.engine.close();

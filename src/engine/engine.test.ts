@@ -90,12 +90,13 @@ describe("engine failures fail closed", () => {
 describe("EngineHolder", () => {
   it("answers NO_BUNDLE before the first swap", async () => {
     const holder = new EngineHolder();
-    const err = await holder.evaluate(input(1)).catch((e: unknown) => e);
+    const err = await holder.use((engine) => engine.evaluate(input(1))).catch((e: unknown) => e);
     expect(isAegisError(err, "AEGIS_ERR_NO_BUNDLE")).toBe(true);
   });
 
-  it("finishes in-flight checks on the old engine and closes it only after them", async () => {
-    const holder = new EngineHolder();
+  it("finishes in-flight checks on the old engine and context, and closes it only after them", async () => {
+    const holder = new EngineHolder<string>();
+    const evaluate = () => holder.use(async (engine, context) => ({ value: await engine.evaluate(input(1)), context }));
     const events: string[] = [];
     let release: () => void = () => {};
     const slow: Engine = {
@@ -104,13 +105,13 @@ describe("EngineHolder", () => {
       close: async () => { events.push("old closed"); },
     };
     const fast: Engine = { revision: "new", loadedAt: new Date(), evaluate: async () => "new-answer", close: async () => {} };
-    holder.swap(slow);
-    const inFlight = holder.evaluate(input(1));
-    holder.swap(fast);
-    expect(await holder.evaluate(input(1))).toEqual({ value: "new-answer", revision: "new" });
+    holder.swap(slow, "old-context");
+    const inFlight = evaluate();
+    holder.swap(fast, "new-context");
+    expect(await evaluate()).toEqual({ value: "new-answer", context: "new-context" });
     expect(events).toEqual([]);
     release();
-    expect(await inFlight).toEqual({ value: "old-answer", revision: "old" });
+    expect(await inFlight).toEqual({ value: "old-answer", context: "old-context" });
     await new Promise((r) => setImmediate(r));
     expect(events).toEqual(["old closed"]);
   });

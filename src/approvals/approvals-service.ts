@@ -1,0 +1,93 @@
+// The approvals module: turns approval_needed decisions into records, lets a human approve or
+// deny them, mints the one-time override token on approval and redeems it on the retried call.
+import type { ApprovalRecord, ApprovalFilter, StateStore, TokenRedemption } from "../state/state-store.ts";
+import { callDigest, type CallIdentity } from "./call-digest.ts";
+import { isAegisError } from "../errors/registry.ts";
+import { deriveOverrideToken, hashOverrideToken, looksLikeOverrideToken } from "./override-token.ts";
+
+export interface ApprovalRequest extends CallIdentity {
+  readonly reason: string;
+  readonly rule_id: string;
+  readonly policy_version: string;
+  readonly params_preview: Readonly<Record<string, unknown>>;
+  readonly expires_in_seconds: number;
+}
+
+export interface ApprovalsOptions {
+  readonly store: StateStore;
+  readonly tokenTtlSeconds: number;
+  /** Secret the override tokens are derived from; replicas sharing a store share it. */
+  readonly tokenSecret: Uint8Array;
+  readonly now?: () => number;
+  /** Called for every newly created record, off the hot path (notifiers). */
+  readonly onCreated?: (record: ApprovalRecord) => void;
+}
+
+export interface Approved {
+  readonly record: ApprovalRecord;
+  readonly override_token: string;
+  readonly token_expires_at: string;
+}
+
+export class ApprovalsService {
+  readonly #store: StateStore;
+  readonly #ttlMs: number;
+  readonly #secret: Uint8Array;
+  readonly #now: () => number;
+  readonly #onCreated: ((record: ApprovalRecord) => void) | undefined;
+
+  constructor(options: ApprovalsOptions) {
+    this.#store = options.store;
+    this.#ttlMs = options.tokenTtlSeconds * 1000;
+    this.#secret = options.tokenSecret;
+    this.#now = options.now ?? Date.now;
+    this.#onCreated = options.onCreated;
+  }
+
+  /** Creates the record for an approval_needed call, or reuses the identical pending one. */
+  async request(req: ApprovalRequest): Promise<ApprovalRecord> {
+    const { record, created } = await this.#store.createOrReuseApproval({
+      tenant: req.tenant, agent: req.agent, tool: req.tool, action: req.action,
+      digest: callDigest(req), reason: req.reason, rule_id: req.rule_id, policy_version: req.policy_version,
+      params_preview: req.params_preview, now: this.#now(), expires_in_seconds: req.expires_in_seconds,
+    });
+    if (created) this.#onCreated?.(record);
+    return record;
+  }
+
+  get(id: string): Promise<ApprovalRecord | undefined> {
+    return this.#store.getApproval(id, this.#now());
+  }
+
+  list(filter: ApprovalFilter): Promise<ApprovalRecord[]> {
+    return this.#store.listApprovals(filter, this.#now());
+  }
+
+  async approve(id: string, approver: string, comment?: string): Promise<Approved> {
+    const now = this.#now();
+    const record = await this.#store.resolveApproval(id, { status: "approved", approver, now, ...(comment === undefined ? {} : { comment }) });
+    const { token, tokenHash } = deriveOverrideToken(this.#secret, record.id, record.digest);
+    const expiresAt = now + this.#ttlMs;
+    await this.#store.storeToken({ tokenHash, digest: record.digest, approvalId: record.id, expiresAt }).catch((err: unknown) => {
+      if (!isAegisError(err, "AEGIS_ERR_STATE")) throw err;
+    });
+    return { record, override_token: token, token_expires_at: new Date(expiresAt).toISOString() };
+  }
+
+  /** The token of an approved record, for the requesting agent's own read; null otherwise. */
+  tokenFor(record: ApprovalRecord): { override_token: string; token_expires_at: string } | null {
+    if (record.status !== "approved" || record.resolved_at === null) return null;
+    const { token } = deriveOverrideToken(this.#secret, record.id, record.digest);
+    return { override_token: token, token_expires_at: new Date(Date.parse(record.resolved_at) + this.#ttlMs).toISOString() };
+  }
+
+  deny(id: string, approver: string, comment?: string): Promise<ApprovalRecord> {
+    return this.#store.resolveApproval(id, { status: "denied", approver, now: this.#now(), ...(comment === undefined ? {} : { comment }) });
+  }
+
+  /** Atomic single use of a token for exactly this call. */
+  redeem(token: string, call: CallIdentity): Promise<TokenRedemption> {
+    if (!looksLikeOverrideToken(token)) return Promise.resolve("unknown");
+    return this.#store.redeemToken(hashOverrideToken(token), callDigest(call), this.#now());
+  }
+}

@@ -1,0 +1,131 @@
+// The approvals API on the admin port. Humans (and tools acting for them) authenticate with the
+// admin bearer token; the API is off when no token is configured. Slack's buttons arrive at the
+// interactions endpoint, authenticated by Slack's request signature instead.
+import { timingSafeEqual, createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { isAegisError } from "../errors/registry.ts";
+import { HttpError, readBody, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
+import type { ApprovalRecord, ApprovalStatus } from "../state/state-store.ts";
+import type { ApprovalsService } from "./approvals-service.ts";
+import { handleSlackInteraction } from "./slack-interactions.ts";
+
+export interface ApprovalsApiOptions {
+  readonly service: ApprovalsService;
+  readonly adminToken: string | undefined;
+  readonly slackSigningSecret?: string | undefined;
+  readonly onResolved?: (record: ApprovalRecord, how: "approved" | "denied") => void;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(["pending", "approved", "denied", "expired"]);
+
+function digest(s: string): Buffer {
+  return createHash("sha256").update(s).digest();
+}
+
+function requireAdmin(req: IncomingMessage, adminToken: string): void {
+  const header = req.headers.authorization ?? "";
+  const presented = header.startsWith("Bearer ") ? header.slice(7) : "";
+  // Compare digests so the comparison is constant-time whatever the lengths.
+  if (presented === "" || !timingSafeEqual(digest(presented), digest(adminToken))) {
+    throw new HttpError(401, "unauthorized", "a valid admin bearer token is required");
+  }
+}
+
+function body(value: unknown): { approver: string; comment?: string } {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (typeof v.approver !== "string" || v.approver.trim() === "") throw new HttpError(400, "invalid_request", "body needs a non-empty \"approver\"");
+  if (v.comment !== undefined && typeof v.comment !== "string") throw new HttpError(400, "invalid_request", "\"comment\" must be a string");
+  return { approver: v.approver, ...(typeof v.comment === "string" ? { comment: v.comment } : {}) };
+}
+
+function mapStateError(err: unknown): never {
+  if (isAegisError(err, "AEGIS_ERR_APPROVAL_NOT_FOUND")) throw new HttpError(404, "approval_not_found", err.message);
+  if (isAegisError(err, "AEGIS_ERR_APPROVAL_STATE")) throw new HttpError(409, "approval_not_pending", err.message);
+  throw err;
+}
+
+export function approvalsRoutes(opts: ApprovalsApiOptions): Route[] {
+  const { service, adminToken } = opts;
+  const routes: Route[] = [];
+  if (adminToken !== undefined && adminToken !== "") {
+    routes.push(
+      {
+        method: "GET",
+        path: "/v1/approvals",
+        handler: async (req, res) => {
+          requireAdmin(req, adminToken);
+          const q = new URL(req.url ?? "/", "http://admin").searchParams;
+          const status = q.get("status") ?? undefined;
+          if (status !== undefined && !STATUSES.has(status)) throw new HttpError(400, "invalid_request", `unknown status "${status}"`);
+          const approvals = await service.list({
+            ...(status === undefined ? {} : { status: status as ApprovalStatus }),
+            ...(q.get("tenant") === null ? {} : { tenant: q.get("tenant") as string }),
+            ...(q.get("agent") === null ? {} : { agent: q.get("agent") as string }),
+          });
+          sendJson(res, 200, { approvals });
+        },
+      },
+      {
+        method: "GET",
+        path: "/v1/approvals/:id",
+        handler: async (req, res, params) => {
+          requireAdmin(req, adminToken);
+          const record = await service.get(params.id ?? "");
+          if (record === undefined) throw new HttpError(404, "approval_not_found", "no such approval");
+          sendJson(res, 200, record);
+        },
+      },
+      {
+        method: "POST",
+        path: "/v1/approvals/:id/approve",
+        handler: async (req, res, params) => {
+          requireAdmin(req, adminToken);
+          const { approver, comment } = body(await readJsonBody(req));
+          const approved = await service.approve(params.id ?? "", approver, comment).catch(mapStateError);
+          opts.onResolved?.(approved.record, "approved");
+          sendJson(res, 200, { approval: approved.record, override_token: approved.override_token, token_expires_at: approved.token_expires_at });
+        },
+      },
+      {
+        method: "POST",
+        path: "/v1/approvals/:id/deny",
+        handler: async (req, res, params) => {
+          requireAdmin(req, adminToken);
+          const { approver, comment } = body(await readJsonBody(req));
+          const record = await service.deny(params.id ?? "", approver, comment).catch(mapStateError);
+          opts.onResolved?.(record, "denied");
+          sendJson(res, 200, { approval: record });
+        },
+      },
+    );
+  }
+  const secret = opts.slackSigningSecret;
+  if (secret !== undefined && secret !== "") {
+    routes.push({
+      method: "POST",
+      path: "/v1/slack/interactions",
+      handler: async (req, res) => {
+        const rawBody = (await readBody(req, 256 * 1024)).toString("utf8");
+        let action;
+        try {
+          action = handleSlackInteraction({ signingSecret: secret, headers: req.headers, rawBody });
+        } catch (err) {
+          const status = isAegisError(err) && typeof err.details?.status === "number" ? err.details.status : 400;
+          throw new HttpError(status, "slack_request_rejected", err instanceof Error ? err.message : String(err));
+        }
+        const approver = `slack:${action.user.name ?? action.user.id}`;
+        if (action.decision === "approve") {
+          const approved = await service.approve(action.approvalId, approver).catch(mapStateError);
+          opts.onResolved?.(approved.record, "approved");
+          // The token goes to the requester through the API, never into a Slack channel.
+          sendJson(res, 200, { text: `Approved by <@${action.user.id}>.` });
+        } else {
+          const record = await service.deny(action.approvalId, approver).catch(mapStateError);
+          opts.onResolved?.(record, "denied");
+          sendJson(res, 200, { text: `Denied by <@${action.user.id}>.` });
+        }
+      },
+    });
+  }
+  return routes;
+}

@@ -1,0 +1,77 @@
+// aegis test <dir> [--bundle B]: runs the YAML decision test cases under <dir> against a bundle,
+// built from the policies in <dir> with the real OPA compiler unless --bundle names one.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { buildBundle } from "../../bundle/build.ts";
+import { defaultRegoDir } from "../../bundle/library-dir.ts";
+import { decide } from "../../engine/decide.ts";
+import { openBundleFile } from "../../engine/open-bundle.ts";
+import { compilePolicies, formatProblem } from "../../policy/index.ts";
+import { findDecisionTestFiles, loadDecisionCases, runDecisionCases } from "../../testing/decision-tests.ts";
+
+const USAGE = "usage: aegis test <dir> [--bundle <bundle.tar.gz>] [--verbose]\n";
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { bundle: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } } });
+  } catch (err) {
+    process.stderr.write(`aegis test: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const [dir] = positionals;
+  if (dir === undefined || positionals.length !== 1) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+
+  const { cases, problems } = loadDecisionCases(findDecisionTestFiles(dir));
+  if (problems.length > 0) {
+    process.stdout.write(problems.map((p) => `${p}\n`).join(""));
+    return 1;
+  }
+  if (cases.length === 0) {
+    process.stderr.write(`aegis test: no decision test files (*_test.yaml, tests/*.yaml) under ${dir}\n`);
+    return 1;
+  }
+
+  let scratch: string | null = null;
+  let bundlePath = values.bundle;
+  if (bundlePath === undefined) {
+    const compiled = await compilePolicies(dir);
+    if (!compiled.ok) {
+      process.stdout.write(compiled.problems.map((p) => `${formatProblem(p)}\n`).join(""));
+      return 1;
+    }
+    scratch = mkdtempSync(join(tmpdir(), "aegis-test-"));
+    bundlePath = join(scratch, "bundle.tar.gz");
+    await buildBundle({ data: compiled.data, regoDir: defaultRegoDir(), outFile: bundlePath });
+  }
+
+  const { engine } = await openBundleFile(bundlePath);
+  try {
+    const results = await runDecisionCases(cases, (input) => decide(engine, input));
+    let failed = 0;
+    for (const { testCase, failures } of results) {
+      const where = `${relative(process.cwd(), testCase.file)}: ${testCase.name}`;
+      if (failures.length > 0) {
+        failed++;
+        process.stdout.write(`FAIL ${where}\n${failures.map((f) => `     ${f}\n`).join("")}`);
+      } else if (values.verbose === true) {
+        process.stdout.write(`ok   ${where}\n`);
+      }
+    }
+    process.stdout.write(`aegis test: ${results.length - failed} passed, ${failed} failed (bundle revision ${engine.revision})\n`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await engine.close();
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+  }
+}

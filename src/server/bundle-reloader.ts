@@ -1,0 +1,159 @@
+// Keeps the served bundle current: loads from a file (watched, and polled as a backstop) or an
+// HTTP(S) bundle server (polled with ETag). A new bundle is built into an engine off to the side
+// and proven on a probe input before the atomic swap; a bad one is rejected and the last good
+// keeps serving, with the reason in /readyz, the log and aegis_bundle_load_errors_total.
+import { createHash } from "node:crypto";
+import { watch, type FSWatcher } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
+import { readBundle, type BundleContents } from "../bundle/read.ts";
+import { verifyBundle } from "../bundle/verify.ts";
+import { loadBundleSource } from "../bundle/source.ts";
+import { normalizeDecision } from "../decision/normalize.ts";
+import { createEngine } from "../engine/create-engine.ts";
+import type { EngineHolder } from "../engine/engine-holder.ts";
+import { AegisError, isAegisError } from "../errors/registry.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { completeInput } from "../testing/complete-input.ts";
+
+export interface BundleStatus {
+  readonly revision: string | null;
+  readonly loaded_at: string | null;
+  readonly source: string;
+  readonly last_error: { readonly code: string; readonly message: string; readonly at: string } | null;
+}
+
+export interface ReloaderOptions {
+  readonly source: string;
+  readonly pollIntervalMs: number;
+  readonly verificationKey?: string | undefined;
+  readonly keyId?: string | undefined;
+  readonly requireSignature: boolean;
+  readonly workers: number;
+  readonly holder: EngineHolder<PolicyContext>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+export class BundleReloader {
+  readonly #opts: ReloaderOptions;
+  #status: BundleStatus;
+  #fingerprint: string | null = null;
+  #etag: string | undefined;
+  #timer: NodeJS.Timeout | null = null;
+  #watcher: FSWatcher | null = null;
+  #loading: Promise<boolean> | null = null;
+  #again = false;
+
+  constructor(opts: ReloaderOptions) {
+    this.#opts = opts;
+    this.#status = { revision: null, loaded_at: null, source: opts.source, last_error: null };
+  }
+
+  status(): BundleStatus {
+    return this.#status;
+  }
+
+  /** Loads now; concurrent calls coalesce. Resolves true when a new bundle went live. */
+  reload(): Promise<boolean> {
+    if (this.#loading !== null) {
+      this.#again = true;
+      return this.#loading;
+    }
+    this.#loading = this.#loadOnce().finally(() => {
+      this.#loading = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.reload();
+      }
+    });
+    return this.#loading;
+  }
+
+  start(): void {
+    if (!isUrl(this.#opts.source)) {
+      // Watch the directory, not the file: editors and `aegis build` replace the file by rename.
+      try {
+        this.#watcher = watch(dirname(this.#opts.source), (_event, name) => {
+          if (name === null || name === basename(this.#opts.source)) void this.reload();
+        });
+        this.#watcher.on("error", () => undefined);
+      } catch {
+        this.#watcher = null;
+      }
+    }
+    this.#timer = setInterval(() => void this.reload(), this.#opts.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#watcher?.close();
+    this.#timer = null;
+    this.#watcher = null;
+  }
+
+  async #loadOnce(): Promise<boolean> {
+    const { source, logger, metrics } = this.#opts;
+    try {
+      const contents = await this.#fetch();
+      if (contents === null) return false;
+      const revision = contents.manifest.revision;
+      const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: this.#opts.workers });
+      try {
+        // A bundle that cannot decide a neutral input would fail every check: refuse it now.
+        normalizeDecision(await engine.evaluate(completeInput({})), { decisionId: "probe", policyVersion: revision });
+      } catch (err) {
+        await engine.close();
+        throw err;
+      }
+      const previous = this.#status.revision;
+      this.#opts.holder.swap(engine, createPolicyContext(revision, contents.data));
+      this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null };
+      metrics.bundleInfo.reset();
+      metrics.bundleInfo.set({ revision }, 1);
+      logger.info({ revision, previous, source }, "bundle loaded");
+      return true;
+    } catch (err) {
+      const e = isAegisError(err) ? err : new AegisError("AEGIS_ERR_BUNDLE_READ", String(err), { cause: err });
+      this.#status = { ...this.#status, last_error: { code: e.code, message: e.message, at: new Date().toISOString() } };
+      metrics.bundleLoadErrors.inc({ code: e.code });
+      logger.error({ code: e.code, err: e.message, source, serving: this.#status.revision }, "bundle rejected; keeping the last good bundle");
+      return false;
+    }
+  }
+
+  /** The new bundle's contents, verified; null when nothing changed. */
+  async #fetch(): Promise<BundleContents | null> {
+    const { source, verificationKey, keyId, requireSignature } = this.#opts;
+    let contents: BundleContents;
+    if (isUrl(source)) {
+      const result = await loadBundleSource(source, { ...(this.#etag === undefined ? {} : { etag: this.#etag }) });
+      if ("notModified" in result) return null;
+      this.#etag = result.etag;
+      contents = result.contents;
+    } else {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(source);
+      } catch (err) {
+        throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read bundle ${source}: ${(err as Error).message}`, { cause: err });
+      }
+      const fingerprint = createHash("sha256").update(bytes).digest("hex");
+      if (fingerprint === this.#fingerprint) return null;
+      // Remembered before checking, so a bad file is reported once, not at every poll.
+      this.#fingerprint = fingerprint;
+      contents = await readBundle(bytes);
+    }
+    if (verificationKey !== undefined) {
+      await verifyBundle(contents, { key: verificationKey, ...(keyId === undefined ? {} : { keyId }) });
+    } else if (requireSignature) {
+      throw new AegisError("AEGIS_ERR_BUNDLE_UNSIGNED", "require_signature is set but no verification key is configured");
+    }
+    return contents;
+  }
+}

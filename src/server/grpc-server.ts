@@ -1,0 +1,92 @@
+// The ext_authz gRPC server: Authorization/Check, grpc.health.v1 (SERVING only with a bundle)
+// and server reflection so grpcurl works without proto files.
+import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import { AegisError } from "../errors/registry.ts";
+import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
+import { loadProtos, loadPackageDefinition } from "../grpc/load-protos.ts";
+import type { Config } from "./config.ts";
+import { parseAddr } from "./config.ts";
+
+export const AUTHORIZATION_SERVICE = "envoy.service.auth.v3.Authorization";
+
+export interface GrpcServerHandle {
+  readonly port: number;
+  readonly health: HealthImplementation;
+  setServing(serving: boolean): void;
+  /** Stops accepting, lets in-flight calls finish for up to graceMs, then cancels the rest. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** The Check implementation: an AegisError with a status maps to that gRPC status. */
+export type CheckHandler = (request: CheckRequest, signal: AbortSignal) => Promise<CheckResponse>;
+
+export class CheckFailure extends Error {
+  readonly grpcCode: GrpcStatus;
+  constructor(grpcCode: GrpcStatus, message: string) {
+    super(message);
+    this.grpcCode = grpcCode;
+  }
+}
+
+export async function startGrpcServer(config: Config["grpc"], check: CheckHandler): Promise<GrpcServerHandle> {
+  const protos = loadProtos();
+  const server = new Server({
+    "grpc.max_receive_message_length": config.max_receive_message_bytes,
+    "grpc.keepalive_time_ms": config.keepalive_time_ms,
+    "grpc.keepalive_timeout_ms": config.keepalive_timeout_ms,
+    // Envoy pings its long-lived ext_authz connections; do not treat that as abuse.
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+    ...(config.max_connection_idle_ms > 0 ? { "grpc.max_connection_idle_ms": config.max_connection_idle_ms } : {}),
+  });
+
+  server.addService(protos.authorization, {
+    Check(call: ServerUnaryCall<CheckRequest, CheckResponse>, callback: sendUnaryData<CheckResponse>) {
+      const abort = new AbortController();
+      call.on("cancelled", () => abort.abort());
+      check(call.request, abort.signal).then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          const failure = err instanceof CheckFailure ? err : new CheckFailure(GrpcStatus.INTERNAL, err instanceof Error ? err.message : String(err));
+          callback({ code: failure.grpcCode, details: failure.message });
+        },
+      );
+    },
+  });
+
+  const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHORIZATION_SERVICE]: "NOT_SERVING" });
+  health.addToServer(server);
+  new ReflectionService(loadPackageDefinition()).addToServer(server);
+
+  const { host, port: wantedPort } = parseAddr(config.addr);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${wantedPort}`, ServerCredentials.createInsecure(), (err, bound) => {
+      if (err !== null) reject(new AegisError("AEGIS_ERR_LISTEN", `gRPC cannot listen on ${config.addr}: ${err.message}`, { cause: err }));
+      else resolve(bound);
+    });
+  });
+
+  return {
+    port,
+    health,
+    setServing(serving) {
+      const status = serving ? "SERVING" : "NOT_SERVING";
+      health.setStatus("", status);
+      health.setStatus(AUTHORIZATION_SERVICE, status);
+    },
+    shutdown(graceMs) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

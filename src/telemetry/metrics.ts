@@ -1,0 +1,37 @@
+// Prometheus metrics (prom-client). Labels are low-cardinality only: never decision ids,
+// parameter values or agent names on per-request series (agent appears only on the
+// budget gauge, whose cardinality is bounded by the policy, not by traffic).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly decisions: Counter<"outcome" | "reason">;
+  readonly checkDuration: Histogram<"outcome">;
+  readonly engineEvalDuration: Histogram;
+  readonly bundleInfo: Gauge<"revision">;
+  readonly bundleLoadErrors: Counter<"code">;
+  readonly approvalsPending: Gauge;
+  readonly budgetRemaining: Gauge<"tenant" | "agent" | "budget">;
+  readonly shadowDivergences: Counter<"enforced" | "candidate">;
+  readonly checkErrors: Counter<"code">;
+  readonly decisionLogDropped: Counter;
+}
+
+export function createMetrics(checkBuckets: readonly number[]): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const evalBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01];
+  return {
+    registry,
+    decisions: new Counter({ name: "aegis_decisions_total", help: "Decisions by outcome and reason", labelNames: ["outcome", "reason"], registers: [registry] }),
+    checkDuration: new Histogram({ name: "aegis_check_duration_seconds", help: "ext_authz Check handling time", labelNames: ["outcome"], buckets: [...checkBuckets], registers: [registry] }),
+    engineEvalDuration: new Histogram({ name: "aegis_engine_eval_duration_seconds", help: "WASM policy evaluation time", buckets: evalBuckets, registers: [registry] }),
+    bundleInfo: new Gauge({ name: "aegis_bundle_info", help: "The loaded bundle revision (value 1)", labelNames: ["revision"], registers: [registry] }),
+    bundleLoadErrors: new Counter({ name: "aegis_bundle_load_errors_total", help: "Bundles rejected at load", labelNames: ["code"], registers: [registry] }),
+    approvalsPending: new Gauge({ name: "aegis_approvals_pending", help: "Approvals waiting for a human", registers: [registry] }),
+    budgetRemaining: new Gauge({ name: "aegis_budget_remaining", help: "Budget left in the current window", labelNames: ["tenant", "agent", "budget"], registers: [registry] }),
+    shadowDivergences: new Counter({ name: "aegis_shadow_divergences_total", help: "Checks where the candidate bundle decided differently", labelNames: ["enforced", "candidate"], registers: [registry] }),
+    checkErrors: new Counter({ name: "aegis_check_errors_total", help: "Checks answered with a gRPC error (fail closed)", labelNames: ["code"], registers: [registry] }),
+    decisionLogDropped: new Counter({ name: "aegis_decision_log_dropped_total", help: "Decision records dropped because the log sink could not keep up", registers: [registry] }),
+  };
+}

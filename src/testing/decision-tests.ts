@@ -1,0 +1,97 @@
+// YAML decision test cases (schemas/decision-test.schema.json): input → expected decision.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { parse as parseYaml } from "yaml";
+import schema from "../../schemas/decision-test.schema.json" with { type: "json" };
+import type { Decision } from "../decision/types.ts";
+import type { PolicyInput } from "../input/types.ts";
+import { completeInput } from "./complete-input.ts";
+
+export interface DecisionExpectation {
+  readonly outcome?: string;
+  readonly reason?: string;
+  readonly rule_id?: string;
+  readonly mode?: string;
+  readonly deny_reasons?: readonly string[];
+}
+
+export interface DecisionCase {
+  readonly file: string;
+  readonly name: string;
+  readonly input: PolicyInput;
+  readonly expect: DecisionExpectation;
+}
+
+export interface CaseResult {
+  readonly testCase: DecisionCase;
+  readonly failures: readonly string[];
+}
+
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+export function isDecisionTestFile(path: string): boolean {
+  return /(_test|\.test)\.ya?ml$/.test(path) || (/(^|\/)tests\//.test(path) && /\.ya?ml$/.test(path));
+}
+
+export function findDecisionTestFiles(root: string): string[] {
+  if (statSync(root).isFile()) return [root];
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (isDecisionTestFile(relative(root, path))) found.push(path);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** Loads cases; a file that does not match the schema is reported as problems, never thrown. */
+export function loadDecisionCases(files: readonly string[]): { cases: DecisionCase[]; problems: string[] } {
+  const cases: DecisionCase[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    let doc: unknown;
+    try {
+      // Merge keys (<<: *base) let a case restate only what it changes.
+      doc = parseYaml(readFileSync(file, "utf8"), { merge: true });
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message}`);
+      continue;
+    }
+    if (!validate(doc)) {
+      for (const e of validate.errors ?? []) problems.push(`${file}: ${e.instancePath || "/"}: ${e.message ?? "invalid"}`);
+      continue;
+    }
+    const typed = doc as { cases: { name: string; input: Partial<PolicyInput>; expect: DecisionExpectation }[] };
+    for (const c of typed.cases) cases.push({ file, name: c.name, input: completeInput(c.input), expect: c.expect });
+  }
+  return { cases, problems };
+}
+
+export function compareDecision(decision: Decision, expected: DecisionExpectation): string[] {
+  const failures: string[] = [];
+  const check = (field: string, want: unknown, got: unknown) => {
+    if (want !== undefined && JSON.stringify(want) !== JSON.stringify(got)) failures.push(`${field}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+  };
+  check("outcome", expected.outcome, decision.outcome);
+  check("reason", expected.reason, decision.reason);
+  check("rule_id", expected.rule_id, decision.rule_id);
+  check("mode", expected.mode, decision.mode);
+  check("deny_reasons", expected.deny_reasons, decision.deny_reasons.map((d) => d.reason));
+  return failures;
+}
+
+export async function runDecisionCases(cases: readonly DecisionCase[], decide: (input: PolicyInput) => Promise<Decision>): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const testCase of cases) {
+    try {
+      results.push({ testCase, failures: compareDecision(await decide(testCase.input), testCase.expect) });
+    } catch (err) {
+      results.push({ testCase, failures: [`evaluation failed: ${(err as Error).message}`] });
+    }
+  }
+  return results;
+}
