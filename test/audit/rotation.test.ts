@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rotatedSet, verifyDecisionLog } from "../../src/telemetry/decision-log/index.ts";
@@ -77,6 +77,16 @@ describe("decision log rotation", () => {
     const oldest = files[0]!;
     writeLines(oldest, readLines(oldest).slice(2));
     expect(await verifyDecisionLog(files, keys.publicPem)).toMatchObject({ ok: false, firstBad: { file: oldest, line: 1 }, reason: expect.stringMatching(/head was removed/) });
+  });
+
+  it("starts a new chain when an external tool moved a closed log away", async () => {
+    const path = join(tempDir(), "decisions.log");
+    await writeLog(path, 3, { signingKeyPem: keys.privatePem });
+    renameSync(path, `${path}.1`);
+    await writeLog(path, 2, { signingKeyPem: keys.privatePem });
+    expect(parseLine(readLines(path)[0]!)).toMatchObject({ seq: 1, prev_hash: "0".repeat(64) });
+    expect(await verifyDecisionLog(path, keys.publicPem)).toMatchObject({ ok: true, records: 2 });
+    expect(await verifyDecisionLog(`${path}.1`, keys.publicPem)).toMatchObject({ ok: true, records: 3 });
   });
 
   it("continues the chain into a new file when the writer stopped between renaming and starting it", async () => {

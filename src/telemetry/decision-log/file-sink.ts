@@ -13,6 +13,9 @@ const truncateAsync = promisify(ftruncate);
 const datasyncAsync = promisify(fdatasync);
 const closeAsync = promisify(close);
 
+// Decisions name tenants, agents and tools: not for every local user to read.
+const FILE_MODE = 0o640;
+
 export interface FileSinkOptions {
   readonly path: string;
   /** Rotated files kept (path.1 ... path.N, N >= 1); older ones are deleted. Unset keeps them all. */
@@ -58,13 +61,15 @@ export function openFileSink(options: FileSinkOptions): OpenedFileSink {
   if (resume === null && existsSync(rotatedPath(path, 1))) {
     // A crash between renaming the full file and starting the new one: carry the rotate checkpoint over.
     const previous = readFileTail(rotatedPath(path, 1));
-    if (previous.lastLine !== null) {
-      resume = resumePointOf(previous.lastLine, rotatedPath(path, 1));
-      if (resume.rotated) carriedFirstLine = previous.lastLine;
+    // Anything else there (a file moved by an external tool) ended its chain: start a new one.
+    const carried = previous.lastLine === null ? null : resumePointOf(previous.lastLine, rotatedPath(path, 1));
+    if (carried?.rotated === true) {
+      resume = carried;
+      carriedFirstLine = previous.lastLine;
     }
   }
 
-  let fd = openSync(path, "a");
+  let fd = openSync(path, "a", FILE_MODE);
   if (carriedFirstLine !== null) writeSync(fd, `${carriedFirstLine}\n`);
   let goodSize = fstatSync(fd).size;
 
@@ -105,7 +110,7 @@ export function openFileSink(options: FileSinkOptions): OpenedFileSink {
       await datasyncAsync(fd);
       await closeAsync(fd);
       await shiftRotated();
-      fd = openSync(path, "a");
+      fd = openSync(path, "a", FILE_MODE);
       goodSize = 0;
       await sink.write(`${firstLine}\n`);
     },
