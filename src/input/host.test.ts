@@ -17,6 +17,7 @@ const cases: [raw: string, expected: string][] = [
   // Not a port: kept whole so it matches no allowlist entry.
   ["api.stripe.com:https", "api.stripe.com:https"],
   ["[::1]junk", "[::1]junk"],
+  ["[x].", "[x]"],
   ["[::1", "[::1"],
 ];
 

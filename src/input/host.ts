@@ -2,18 +2,18 @@
 // IPv6 literals without brackets ("[::1]:80" → "::1").
 
 export function normalizeHost(raw: string): string {
-  let host = raw.trim().toLowerCase();
+  let host = withoutPort(raw.trim().toLowerCase());
+  while (host.endsWith(".")) host = host.slice(0, -1);
+  return host;
+}
+
+function withoutPort(host: string): string {
   if (host.startsWith("[")) {
-    const close = host.indexOf("]");
-    // An unclosed bracket or junk after "]" other than ":port" is not an address; keep it whole so it matches nothing.
-    if (close === -1) return host;
-    const rest = host.slice(close + 1);
-    if (rest !== "" && !/^:\d*$/.test(rest)) return host;
-    return host.slice(1, close);
+    // Anything but "[literal]" or "[literal]:port" is not an address; kept whole, it matches nothing.
+    const literal = /^\[([^\]]*)\](?::\d*)?$/.exec(host);
+    return literal === null ? host : literal[1]!;
   }
   const colon = host.lastIndexOf(":");
   // More than one colon without brackets is a bare IPv6 literal, which carries no port.
-  if (colon !== -1 && host.indexOf(":") === colon && /^\d*$/.test(host.slice(colon + 1))) host = host.slice(0, colon);
-  while (host.endsWith(".")) host = host.slice(0, -1);
-  return host;
+  return colon !== -1 && host.indexOf(":") === colon && /^\d*$/.test(host.slice(colon + 1)) ? host.slice(0, colon) : host;
 }
