@@ -63,6 +63,16 @@ describe("Slack notifier (incoming webhook)", () => {
   });
 });
 
+describe("an approval record from the state store", () => {
+  it("renders without a queue position or parameters", async () => {
+    const r = await receiver();
+    await createSlackNotifier({ webhookUrl: r.url }).send({ ...APPROVAL, queue_position: null, params_preview: null }, LINKS);
+    const blocks = onlyBody(r).blocks as Json[];
+    expect((blocks[1]!.fields as Json[]).map((f) => f.text)).toContain("*Queue position*\n—");
+    expect(blocks[2]!.text.text).toContain("```{}```");
+  });
+});
+
 describe("Slack notifier (chat.postMessage)", () => {
   it("sends the bot token and the channel with the blocks", async () => {
     const r = await receiver([{ status: 200, headers: { "content-type": "application/json" }, body: '{"ok":true,"ts":"1.2"}' }]);

@@ -51,7 +51,7 @@ export function buildSlackMessage(approval: ApprovalNotice, links: ApprovalLinks
           field("Rule", approval.rule_id),
           field("Policy version", approval.policy_version),
           field("Expires", approval.expires_at),
-          field("Queue position", String(approval.queue_position)),
+          field("Queue position", approval.queue_position === null ? "—" : String(approval.queue_position)),
         ],
       },
       { type: "section", text: { type: "mrkdwn", text: `*Parameters (masked)*\n\`\`\`${params}\`\`\`` } },

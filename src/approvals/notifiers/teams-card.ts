@@ -17,7 +17,7 @@ export function buildTeamsMessage(approval: ApprovalNotice, links: ApprovalLinks
     ["Rule", approval.rule_id],
     ["Policy version", approval.policy_version],
     ["Expires", approval.expires_at],
-    ["Queue position", String(approval.queue_position)],
+    ["Queue position", approval.queue_position === null ? "—" : String(approval.queue_position)],
     ["Approval id", approval.id],
   ];
   const card = {

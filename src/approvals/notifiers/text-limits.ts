@@ -6,6 +6,6 @@ export function truncate(text: string, max: number): string {
 }
 
 /** The masked parameters as indented JSON, cut to `max` characters. */
-export function previewText(params: Readonly<Record<string, unknown>>, max: number): string {
-  return truncate(JSON.stringify(params, null, 2) ?? "{}", max);
+export function previewText(params: Readonly<Record<string, unknown>> | null, max: number): string {
+  return truncate(JSON.stringify(params ?? {}, null, 2), max);
 }

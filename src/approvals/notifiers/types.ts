@@ -1,7 +1,10 @@
 // The shapes every approval notifier shares. A notifier renders one pending approval for one
 // channel and delivers it; retries and scheduling belong to the notification queue.
 
-/** What a notifier is told about a pending approval. `params_preview` is already masked. */
+/**
+ * What a notifier is told about a pending approval. `params_preview` is already masked. The
+ * nullable fields match the state store's ApprovalRecord, so a record can be passed as it is.
+ */
 export interface ApprovalNotice {
   readonly id: string;
   readonly tenant: string;
@@ -15,8 +18,9 @@ export interface ApprovalNotice {
   readonly created_at: string;
   /** ISO 8601 */
   readonly expires_at: string;
-  readonly queue_position: number;
-  readonly params_preview: Readonly<Record<string, unknown>>;
+  /** null once the approval is no longer pending. */
+  readonly queue_position: number | null;
+  readonly params_preview: Readonly<Record<string, unknown>> | null;
 }
 
 export interface ApprovalLinks {
