@@ -7,10 +7,6 @@ stripe := fx.stripe_rule_ids
 # Without finance-agent's budgets, whose limits would deny the larger amounts as well.
 without_budgets := object.union(fx.tenants, {"acme": {"agents": {"finance-agent": {"budgets": []}}}})
 
-decide(request) := decision if {
-	decision := data.aegis.decision with input as request with data.tenants as without_budgets
-}
-
 # stripe-payments of finance-agent: T = 5000, H = 50000.
 amounts := {
 	"zero": {"amount": 0, "reason": "within_limit"},
@@ -59,26 +55,26 @@ outcome_of := {
 
 test_amount_rule[name] if {
 	some name, case in amounts
-	decision := decide(fx.with_fields(fx.payment, {"params": {"amount": case.amount}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"params": {"amount": case.amount}}) with data.tenants as without_budgets
 	decision.reason == case.reason
 	decision.outcome == outcome_of[case.reason]
 	decision.rule_id == stripe[case.reason]
 }
 
 test_missing_amount_is_invalid if {
-	decision := decide(fx.with_fields(fx.payment, {"params": {"currency": "eur"}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"params": {"currency": "eur"}}) with data.tenants as without_budgets
 	decision.deny_reasons == [{"reason": "invalid_amount", "rule_id": stripe.invalid_amount}]
 }
 
 test_over_hard_limit_reports_one_deny if {
-	decision := decide(fx.with_fields(fx.payment, {"params": {"amount": 60000}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"params": {"amount": 60000}}) with data.tenants as without_budgets
 	decision.deny_reasons == [{"reason": "blocked_over_hard_limit", "rule_id": stripe.blocked_over_hard_limit}]
 	decision.approval == null
 	decision.allow == false
 }
 
 test_approval_needed_carries_the_amount_and_limits if {
-	decision := decide(fx.with_fields(fx.payment, {"params": {"amount": 6000}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"params": {"amount": 6000}}) with data.tenants as without_budgets
 	decision.outcome == "approval_needed"
 	decision.allow == false
 	decision.deny_reasons == []
@@ -86,18 +82,18 @@ test_approval_needed_carries_the_amount_and_limits if {
 }
 
 test_approval_amount_of_a_decimal_string_is_its_number if {
-	decision := decide(fx.with_fields(fx.payment, {"params": {"amount": "6000.50"}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"params": {"amount": "6000.50"}}) with data.tenants as without_budgets
 	decision.approval.amount == 6000.5
 }
 
 # Compared as JSON text, since "0006000" == 6000 holds for the raw literal too.
 test_approval_amount_with_leading_zeros_serializes_as_plain_json if {
-	decision := decide(fx.with_fields(fx.payment, {"params": {"amount": "0006000"}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"params": {"amount": "0006000"}}) with data.tenants as without_budgets
 	json.marshal(decision.approval.amount) == "6000"
 }
 
 test_within_limit_has_no_approval if {
-	decision := decide(fx.payment)
+	decision := data.aegis.decision with input as fx.payment with data.tenants as without_budgets
 	decision.outcome == "allow"
 	decision.allow == true
 	decision.reason == "within_limit"
@@ -107,9 +103,9 @@ test_within_limit_has_no_approval if {
 
 # ledger reads its amount from "total" (amount_param) with T = 100, H = 1000.
 test_amount_param_names_the_parameter_read if {
-	decide(ledger({"total": 1000})).reason == "approval_needed"
-	decide(ledger({"total": 1000.5})).reason == "blocked_over_hard_limit"
-	decide(ledger({"amount": 5})).reason == "invalid_amount"
+	data.aegis.decision.reason == "approval_needed" with input as ledger({"total": 1000}) with data.tenants as without_budgets
+	data.aegis.decision.reason == "blocked_over_hard_limit" with input as ledger({"total": 1000.5}) with data.tenants as without_budgets
+	data.aegis.decision.reason == "invalid_amount" with input as ledger({"amount": 5}) with data.tenants as without_budgets
 }
 
 ledger(params) := {
@@ -118,6 +114,6 @@ ledger(params) := {
 }
 
 test_tool_without_amount_conditions_ignores_amounts if {
-	decision := decide(fx.with_fields(fx.docs_search, {"params": {"amount": "not a number"}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"params": {"amount": "not a number"}}) with data.tenants as without_budgets
 	decision.deny_reasons == []
 }

@@ -19,10 +19,10 @@ cost(budget) := amount.value(request.params[budget.sum_param]) if is_string(budg
 
 # Budgets in the agent's list order, so the charges and their denies are deterministic.
 # A spend budget whose parameter is absent from the call has nothing to charge.
-charged := [{"budget": budget, "cost": cost(budget)} |
+charged := [{"budget": budget, "cost": charge} |
 	some budget in identity.agent_config.budgets
 	applies(budget)
-	cost(budget)
+	charge := cost(budget)
 ]
 
 charges := [{

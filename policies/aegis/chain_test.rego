@@ -23,7 +23,7 @@ chains := {
 
 test_call_chain[name] if {
 	some name, case in chains
-	decision := fx.decide(fx.with_fields(fx.payment, {"call_chain": case.chain}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"call_chain": case.chain}) with data.tenants as fx.tenants
 	verdict(decision) == case.violation
 }
 
@@ -36,19 +36,19 @@ verdict(decision) if {
 }
 
 test_absent_call_chain_means_no_parent if {
-	decision := fx.decide(object.remove(fx.payment, {"call_chain"}))
+	decision := data.aegis.decision with input as object.remove(fx.payment, {"call_chain"}) with data.tenants as fx.tenants
 	decision.outcome == "allow"
 }
 
 # planner has no call_chain block: no parent is allowed at all.
 test_agent_without_call_chain_policy_accepts_no_parent if {
 	request := fx.with_fields(fx.docs_search, {"agent": "planner", "call_chain": chain("finance-agent", 1, true, null)})
-	decision := fx.decide(request)
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	decision.deny_reasons == [{"reason": "call_chain_violation", "rule_id": "acme/planner/call_chain"}]
 }
 
 test_agent_without_call_chain_policy_is_fine_without_parent if {
-	decision := fx.decide(fx.with_fields(fx.docs_search, {"agent": "planner"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"agent": "planner"}) with data.tenants as fx.tenants
 	decision.outcome == "allow"
 }
 
@@ -58,5 +58,5 @@ test_violation_is_reported_before_egress_and_tool_denies if {
 		"host": "evil.example",
 		"tool": "github",
 	})
-	fx.reasons(fx.decide(request)) == ["call_chain_violation", "egress_denied", "tool_not_allowed"]
+	fx.reasons(data.aegis.decision) == ["call_chain_violation", "egress_denied", "tool_not_allowed"] with input as request with data.tenants as fx.tenants
 }

@@ -25,7 +25,7 @@ test_every_deny_that_fires_is_reported_in_precedence_order if {
 		"host": "evil.example",
 		"call_chain": {"parent": "stranger", "depth": 1, "verified": true, "error": null},
 	})
-	decision := fx.decide(request)
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	decision.deny_reasons == [
 		{"reason": "invalid_request", "rule_id": "aegis/invalid_request"},
 		{"reason": "call_chain_violation", "rule_id": "acme/finance-agent/call_chain"},
@@ -39,21 +39,21 @@ test_every_deny_that_fires_is_reported_in_precedence_order if {
 
 test_first_deny_names_reason_and_rule_id if {
 	request := fx.with_fields(fx.payment, {"host": "evil.example", "action": "refund_all"})
-	decision := fx.decide(request)
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	fx.reasons(decision) == ["egress_denied", "action_not_allowed"]
 	decision.reason == "egress_denied"
 	decision.rule_id == "acme/egress_allowlist"
 }
 
 test_allow_field_follows_the_outcome if {
-	fx.decide(fx.payment).allow == true
-	fx.decide(fx.docs_search).allow == true
-	fx.decide(fx.with_fields(fx.payment, {"params": {"amount": 6000}})).allow == false
-	fx.decide(fx.with_fields(fx.payment, {"host": ""})).allow == false
+	data.aegis.decision.allow == true with input as fx.payment with data.tenants as fx.tenants
+	data.aegis.decision.allow == true with input as fx.docs_search with data.tenants as fx.tenants
+	data.aegis.decision.allow == false with input as fx.with_fields(fx.payment, {"params": {"amount": 6000}}) with data.tenants as fx.tenants
+	data.aegis.decision.allow == false with input as fx.with_fields(fx.payment, {"host": ""}) with data.tenants as fx.tenants
 }
 
 test_allowed_decision_has_the_contract_shape if {
-	decision := fx.decide(fx.payment)
+	decision := data.aegis.decision with input as fx.payment with data.tenants as fx.tenants
 	decision == {
 		"outcome": "allow",
 		"allow": true,
@@ -92,7 +92,7 @@ weird_inputs := {
 
 test_weird_input_yields_one_well_formed_decision[name] if {
 	some name, request in weird_inputs
-	decision := fx.decide(request)
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	well_formed(decision)
 	decision.outcome == "deny"
 }

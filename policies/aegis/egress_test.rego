@@ -19,14 +19,14 @@ denied_hosts := {
 
 test_allowlisted_host_passes[host] if {
 	some host in allowed_hosts
-	decision := fx.decide(fx.with_fields(fx.docs_search, {"host": host}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"host": host}) with data.tenants as fx.tenants
 	decision.deny_reasons == []
 	decision.outcome == "sanitize"
 }
 
 test_other_host_is_egress_denied[host] if {
 	some host in denied_hosts
-	decision := fx.decide(fx.with_fields(fx.docs_search, {"host": host}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"host": host}) with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.reason == "egress_denied"
 	decision.rule_id == "acme/egress_allowlist"
@@ -34,7 +34,7 @@ test_other_host_is_egress_denied[host] if {
 }
 
 test_exact_entry_allows_the_call if {
-	decision := fx.decide(fx.payment)
+	decision := data.aegis.decision with input as fx.payment with data.tenants as fx.tenants
 	decision.outcome == "allow"
 	decision.deny_reasons == []
 }

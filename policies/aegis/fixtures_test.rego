@@ -1,5 +1,8 @@
-# Shared fixtures: compiled data in the shape of docs/contracts.md §1, and a helper that
-# evaluates the entrypoint against it.
+# Shared fixtures: compiled data in the shape of docs/contracts.md §1, and requests.
+#
+# Tests evaluate with "data.aegis.decision with input as … with data.tenants as fx.tenants"
+# in the test body: a helper function using "with" would break "opa build -t wasm" on this
+# directory (the WASM compiler rejects functions that use "with").
 package aegis.test_fixtures
 
 stripe_rule_ids := {
@@ -167,11 +170,6 @@ docs_search := object.union(payment, {
 # base with the top-level fields of patch replaced (not deep-merged, so a patch can drop
 # a nested key such as params.amount).
 with_fields(base, patch) := object.union(object.remove(base, object.keys(patch)), patch)
-
-# The decision for the given input against the fixture tenants.
-decide(request) := decision if {
-	decision := data.aegis.decision with input as request with data.tenants as tenants
-}
 
 reasons(decision) := [entry.reason | some entry in decision.deny_reasons]
 

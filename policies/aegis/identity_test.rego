@@ -16,7 +16,7 @@ unknown := {
 
 test_unknown_identity_is_denied[name] if {
 	some name, patch in unknown
-	decision := fx.decide(fx.with_fields(fx.payment, patch))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, patch) with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.reason == "unknown_agent"
 	decision.rule_id == "aegis/unknown_agent"
@@ -25,22 +25,23 @@ test_unknown_identity_is_denied[name] if {
 
 # Agent-level rules have no policy to judge an unknown agent by.
 test_unknown_agent_reports_no_agent_level_denies if {
-	decision := fx.decide(fx.with_fields(fx.payment, {
+	request := fx.with_fields(fx.payment, {
 		"agent": "intruder",
 		"tool": "nope",
 		"params": {"amount": "bad"},
 		"call_chain": {"parent": "someone", "depth": 1, "verified": false, "error": null},
-	}))
+	})
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	fx.reasons(decision) == ["unknown_agent"]
 }
 
 test_unknown_agent_of_a_known_tenant_still_gets_the_egress_verdict if {
-	decision := fx.decide(fx.with_fields(fx.payment, {"agent": "intruder", "host": "evil.example"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"agent": "intruder", "host": "evil.example"}) with data.tenants as fx.tenants
 	decision.deny_reasons == [unknown_agent_entry, {"reason": "egress_denied", "rule_id": "acme/egress_allowlist"}]
 }
 
 test_unknown_tenant_reports_no_egress_verdict if {
-	decision := fx.decide(fx.with_fields(fx.payment, {"tenant": "globex", "host": "evil.example"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"tenant": "globex", "host": "evil.example"}) with data.tenants as fx.tenants
 	fx.reasons(decision) == ["unknown_agent"]
 }
 
@@ -56,12 +57,12 @@ modes := {
 
 test_mode[name] if {
 	some name, case in modes
-	fx.decide(fx.with_fields(fx.payment, case.patch)).mode == case.mode
+	data.aegis.decision.mode == case.mode with input as fx.with_fields(fx.payment, case.patch) with data.tenants as fx.tenants
 }
 
 # Shadow mode changes only the mode: the host, not Rego, lets the call through.
 test_shadow_mode_keeps_the_real_decision if {
-	decision := fx.decide(fx.with_fields(fx.payment, {"tenant": "beta", "agent": "helper", "tool": "docs-search", "action": "search", "host": "evil.example"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"tenant": "beta", "agent": "helper", "tool": "docs-search", "action": "search", "host": "evil.example"}) with data.tenants as fx.tenants
 	decision.mode == "shadow"
 	decision.outcome == "deny"
 	decision.reason == "egress_denied"
@@ -69,7 +70,7 @@ test_shadow_mode_keeps_the_real_decision if {
 }
 
 test_shadow_agent_allowed_call_reports_shadow_and_allow if {
-	decision := fx.decide(fx.with_fields(fx.docs_search, {"agent": "shadow-agent"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"agent": "shadow-agent"}) with data.tenants as fx.tenants
 	decision.mode == "shadow"
 	decision.outcome == "allow"
 	decision.reason == "allowed"

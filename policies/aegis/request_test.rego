@@ -33,7 +33,7 @@ malformed := {
 
 test_malformed_input_is_denied_as_invalid_request[name] if {
 	some name, request in malformed
-	decision := fx.decide(request)
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.allow == false
 	decision.reason == "invalid_request"
@@ -47,12 +47,12 @@ test_missing_input_is_denied_as_invalid_request if {
 }
 
 test_invalid_request_is_reported_before_the_other_denies_it_causes if {
-	decision := fx.decide(fx.with_fields(fx.payment, {"tenant": 7}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"tenant": 7}) with data.tenants as fx.tenants
 	fx.reasons(decision) == ["invalid_request", "unknown_agent"]
 }
 
 test_null_identity_tool_and_action_are_well_formed if {
-	decision := fx.decide(fx.with_fields(fx.payment, {"tenant": null, "agent": null, "tool": null, "action": null}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"tenant": null, "agent": null, "tool": null, "action": null}) with data.tenants as fx.tenants
 	fx.reasons(decision) == ["unknown_agent"]
 }
 
@@ -62,33 +62,33 @@ test_absent_optional_fields_are_not_invalid if {
 		"tenant": "acme", "agent": "finance-agent", "tool": "stripe-payments",
 		"action": "create_payment", "params": {"amount": 10}, "host": "api.stripe.com",
 	}
-	decision := fx.decide(request)
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	decision.outcome == "allow"
 	decision.reason == "within_limit"
 }
 
 test_absent_host_reads_as_empty_and_is_egress_denied if {
-	decision := fx.decide(object.remove(fx.payment, {"host"}))
+	decision := data.aegis.decision with input as object.remove(fx.payment, {"host"}) with data.tenants as fx.tenants
 	fx.reasons(decision) == ["egress_denied"]
 }
 
 test_absent_params_read_as_empty_and_leave_the_amount_missing if {
-	decision := fx.decide(object.remove(fx.payment, {"params"}))
+	decision := data.aegis.decision with input as object.remove(fx.payment, {"params"}) with data.tenants as fx.tenants
 	fx.reasons(decision) == ["invalid_amount"]
 }
 
 test_absent_identity_is_unknown_agent if {
-	decision := fx.decide(object.remove(fx.payment, {"tenant", "agent"}))
+	decision := data.aegis.decision with input as object.remove(fx.payment, {"tenant", "agent"}) with data.tenants as fx.tenants
 	fx.reasons(decision) == ["unknown_agent"]
 }
 
 test_empty_object_input_is_unknown_agent_only if {
-	decision := fx.decide({})
+	decision := data.aegis.decision with input as {} with data.tenants as fx.tenants
 	fx.reasons(decision) == ["unknown_agent"]
 	decision.mode == "enforce"
 }
 
 test_extra_input_fields_are_ignored if {
-	decision := fx.decide(object.union(fx.payment, {"future_field": [1, 2, 3], "method": 5}))
+	decision := data.aegis.decision with input as object.union(fx.payment, {"future_field": [1, 2, 3], "method": 5}) with data.tenants as fx.tenants
 	decision.outcome == "allow"
 }

@@ -5,7 +5,7 @@ import data.aegis.test_fixtures as fx
 docs_redactions := {"headers": ["x-api-key"], "query": ["token"], "params": ["card_number"]}
 
 test_allowed_call_to_a_sanitizing_tool_is_sanitized if {
-	decision := fx.decide(fx.docs_search)
+	decision := data.aegis.decision with input as fx.docs_search with data.tenants as fx.tenants
 	decision.outcome == "sanitize"
 	decision.allow == true
 	decision.reason == "sanitized"
@@ -16,7 +16,7 @@ test_allowed_call_to_a_sanitizing_tool_is_sanitized if {
 }
 
 test_denied_call_to_a_sanitizing_tool_has_no_redactions if {
-	decision := fx.decide(fx.with_fields(fx.docs_search, {"host": "evil.example"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"host": "evil.example"}) with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.redactions == fx.no_redactions
 }
@@ -28,7 +28,7 @@ ledger(total) := {
 
 # Precedence: approval_needed > sanitize > allow.
 test_sanitize_beats_within_limit if {
-	decision := fx.decide(ledger(50))
+	decision := data.aegis.decision with input as ledger(50) with data.tenants as fx.tenants
 	decision.outcome == "sanitize"
 	decision.reason == "sanitized"
 	decision.rule_id == "acme/finance-agent/allowed_tools/ledger/sanitize"
@@ -36,7 +36,7 @@ test_sanitize_beats_within_limit if {
 }
 
 test_approval_needed_beats_sanitize if {
-	decision := fx.decide(ledger(500))
+	decision := data.aegis.decision with input as ledger(500) with data.tenants as fx.tenants
 	decision.outcome == "approval_needed"
 	decision.rule_id == "acme/finance-agent/allowed_tools/ledger/conditions/max_amount"
 	decision.redactions == fx.no_redactions
@@ -44,7 +44,7 @@ test_approval_needed_beats_sanitize if {
 }
 
 test_deny_beats_sanitize if {
-	decision := fx.decide(ledger(5000))
+	decision := data.aegis.decision with input as ledger(5000) with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.reason == "blocked_over_hard_limit"
 	decision.redactions == fx.no_redactions

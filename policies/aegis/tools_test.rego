@@ -15,7 +15,7 @@ unlisted_tools := {
 
 test_unlisted_tool_is_denied[name] if {
 	some name, tool in unlisted_tools
-	decision := fx.decide(fx.with_fields(fx.payment, {"tool": tool}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"tool": tool}) with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.reason == "tool_not_allowed"
 	decision.rule_id == "acme/finance-agent/allowed_tools"
@@ -31,7 +31,7 @@ unlisted_actions := {
 
 test_unlisted_action_is_denied[name] if {
 	some name, action in unlisted_actions
-	decision := fx.decide(fx.with_fields(fx.payment, {"action": action}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"action": action}) with data.tenants as fx.tenants
 	decision.outcome == "deny"
 	decision.reason == "action_not_allowed"
 	decision.rule_id == stripe_action_not_allowed.rule_id
@@ -48,19 +48,19 @@ test_action_marked_false_is_denied if {
 
 # Conditions belong to the actions listed with them: an unlisted action reports only itself.
 test_unlisted_action_gets_no_amount_verdict if {
-	decision := fx.decide(fx.with_fields(fx.payment, {"action": "delete_customer", "params": {"amount": 6000}}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"action": "delete_customer", "params": {"amount": 6000}}) with data.tenants as fx.tenants
 	decision.deny_reasons == [stripe_action_not_allowed]
 	decision.approval == null
 }
 
 test_every_listed_action_of_a_tool_is_allowed[action] if {
 	some action in ["create_payment", "refund"]
-	decision := fx.decide(fx.with_fields(fx.payment, {"action": action}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.payment, {"action": action}) with data.tenants as fx.tenants
 	decision.outcome == "allow"
 }
 
 test_tool_without_conditions_or_sanitize_is_allowed_with_its_rule_id if {
-	decision := fx.decide(fx.with_fields(fx.docs_search, {"agent": "planner"}))
+	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"agent": "planner"}) with data.tenants as fx.tenants
 	decision.outcome == "allow"
 	decision.allow == true
 	decision.reason == "allowed"
