@@ -1,0 +1,135 @@
+// Decision → CheckResponse (SPEC §5). Pure: the caller has already recorded the decision,
+// created any approval and read the budgets. Shadow mode changes only what Envoy is told,
+// never the decision itself: the caller logs `decision` and reports `shadowedOutcome`.
+import type { Decision, Outcome } from "../decision/types.ts";
+import { BUILTIN_RULE_IDS } from "../decision/types.ts";
+import type { CheckResponse, HeaderValueOption } from "../grpc/ext-authz-types.ts";
+import { HEADER } from "../input/header-names.ts";
+import type { RequestFacts } from "../input/request-facts.ts";
+import { budgetRemainingHeader } from "./response/budget-header.ts";
+import { decisionMetadata } from "./response/dynamic-metadata.ts";
+import { headerOption } from "./response/header-option.ts";
+import { deniedResponse, okResponse, RPC_CODE } from "./response/http-responses.ts";
+import { redactionMutations } from "./response/redaction-mutations.ts";
+
+export type ShadowedOutcome = "would_deny" | "would_need_approval";
+
+export interface PendingApproval {
+  readonly approval_id: string;
+  readonly expires_at: string;
+  readonly queue_position?: number;
+}
+
+export interface ResponseContext {
+  readonly request: Pick<RequestFacts, "rawQueryKeys" | "overrideToken" | "attestation">;
+  /** aegis serve in global shadow mode: every tenant behaves as if `mode: shadow`. */
+  readonly shadowGlobal: boolean;
+  /** The approval recorded for an approval_needed decision. */
+  readonly approval?: PendingApproval | null;
+  /** Remaining amount per budget name, for x-aegis-budget-remaining. */
+  readonly budgetRemaining?: Readonly<Record<string, number>>;
+}
+
+export interface MappedResponse {
+  readonly response: CheckResponse;
+  /** What Envoy enforces: the decision's outcome, or allow when shadowed. */
+  readonly effectiveOutcome: Outcome;
+  readonly shadowedOutcome: ShadowedOutcome | null;
+}
+
+export function toCheckResponse(decision: Decision, context: ResponseContext): MappedResponse {
+  const shadow = decision.mode === "shadow" || context.shadowGlobal;
+  if (shadow || decision.outcome === "allow") {
+    const shadowedOutcome = shadow ? shadowed(decision.outcome) : null;
+    return { response: allowResponse(decision, context, "allow", shadowedOutcome), effectiveOutcome: "allow", shadowedOutcome };
+  }
+  switch (decision.outcome) {
+    case "sanitize":
+      return { response: allowResponse(decision, context, "sanitize", null), effectiveOutcome: "sanitize", shadowedOutcome: null };
+    case "deny":
+      return { response: denyResponse(decision), effectiveOutcome: "deny", shadowedOutcome: null };
+    case "approval_needed":
+      return { response: approvalResponse(decision, context.approval ?? null), effectiveOutcome: "approval_needed", shadowedOutcome: null };
+  }
+}
+
+/** The 400 for a CheckRequest that could not be mapped to a policy input. */
+export function invalidRequestResponse(decisionId: string, reason: string, policyVersion = ""): CheckResponse {
+  return deniedResponse({
+    httpStatus: "BadRequest",
+    rpcCode: RPC_CODE.INVALID_ARGUMENT,
+    message: "invalid_request",
+    decisionId,
+    body: { error: "invalid_request", reason, rule_id: BUILTIN_RULE_IDS.invalid_request, decision_id: decisionId },
+    dynamicMetadata: decisionMetadata({
+      decision_id: decisionId,
+      outcome: "deny",
+      reason: "invalid_request",
+      rule_id: BUILTIN_RULE_IDS.invalid_request,
+      policy_version: policyVersion,
+    }),
+  });
+}
+
+function shadowed(outcome: Outcome): ShadowedOutcome | null {
+  if (outcome === "deny") return "would_deny";
+  if (outcome === "approval_needed") return "would_need_approval";
+  return null;
+}
+
+function allowResponse(decision: Decision, context: ResponseContext, outcome: "allow" | "sanitize", shadowedOutcome: ShadowedOutcome | null): CheckResponse {
+  const headers: HeaderValueOption[] = [
+    headerOption(HEADER.decisionId, decision.decision_id),
+    headerOption(HEADER.policyVersion, decision.policy_version),
+  ];
+  const budget = context.budgetRemaining === undefined ? null : budgetRemainingHeader(context.budgetRemaining);
+  if (budget !== null) headers.push(headerOption(HEADER.budgetRemaining, budget));
+
+  const mutations = outcome === "sanitize" ? redactionMutations(decision.redactions, context.request.rawQueryKeys) : null;
+  // Aegis consumes its own credentials; the upstream has no use for them and might log them.
+  const consumed = [
+    ...(context.request.overrideToken !== null ? [HEADER.overrideToken] : []),
+    ...(context.request.attestation !== null ? [HEADER.attestation] : []),
+  ];
+  return okResponse({
+    headers,
+    headersToRemove: [...new Set([...(mutations?.headersToRemove ?? []), ...consumed])],
+    queryParametersToSet: mutations?.queryParametersToSet ?? [],
+    dynamicMetadata: decisionMetadata({ ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome }),
+  });
+}
+
+function denyResponse(decision: Decision): CheckResponse {
+  return deniedResponse({
+    httpStatus: "Forbidden",
+    rpcCode: RPC_CODE.PERMISSION_DENIED,
+    message: decision.reason,
+    decisionId: decision.decision_id,
+    body: { error: "PolicyViolation", reason: decision.reason, rule_id: decision.rule_id, decision_id: decision.decision_id },
+    dynamicMetadata: decisionMetadata({ ...metadataBase(decision), outcome: "deny" }),
+  });
+}
+
+function approvalResponse(decision: Decision, approval: PendingApproval | null): CheckResponse {
+  // Without a recorded approval there is nothing to wait for; the call is still refused.
+  const body: Record<string, unknown> = {
+    error: "approval_pending",
+    approval_id: approval?.approval_id ?? null,
+    reason: "approval_needed",
+    decision_id: decision.decision_id,
+    expires_at: approval?.expires_at ?? null,
+  };
+  if (approval?.queue_position !== undefined) body["queue_position"] = approval.queue_position;
+  return deniedResponse({
+    httpStatus: "Forbidden",
+    rpcCode: RPC_CODE.PERMISSION_DENIED,
+    message: "approval_needed",
+    decisionId: decision.decision_id,
+    body,
+    dynamicMetadata: decisionMetadata({ ...metadataBase(decision), outcome: "approval_needed" }),
+  });
+}
+
+function metadataBase(decision: Decision) {
+  return { decision_id: decision.decision_id, reason: decision.reason, rule_id: decision.rule_id, policy_version: decision.policy_version };
+}
