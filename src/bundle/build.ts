@@ -1,8 +1,12 @@
 // `aegis build` minus argument parsing: stage data.json + Rego + .manifest, compile with the real
 // `opa build -t wasm`, optionally sign, and write the bundle atomically.
 //
+// Optimisation stays at -O=0: at -O=1 OPA treats the bundle's data.json as known at build time and
+// folds it into policy.wasm, so the module grows with every agent and the data set at load time is
+// partly ignored. The decision rule is already a handful of direct lookups; -O=0 costs nothing.
+//
 // What opa build does with the staged .manifest (OPA 1.x): it keeps roots and metadata, adds the
-// "partial" root (-O=1), the wasm entrypoint resolvers and rego_version, and takes the revision from
+// wasm entrypoint resolvers and rego_version, and takes the revision from
 // --revision only (a revision in the staged manifest is dropped), so the revision goes on the
 // command line. Nothing in the manifest needs post-processing; signing re-packs the archive with
 // .signatures.json added, leaving every other file byte for byte as opa wrote it.
@@ -97,7 +101,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuildBun
     await stage(stageDir, data, rego, revision);
     const built = join(work, "opa-out.tar.gz");
     const entrypoints = Object.keys(AEGIS_METADATA.entrypoints).flatMap((e) => ["-e", e]);
-    await runOpa(["build", "-t", "wasm", "-O=1", ...entrypoints, "--revision", revision, "--bundle", ".", "-o", built], stageDir);
+    await runOpa(["build", "-t", "wasm", "-O=0", ...entrypoints, "--revision", revision, "--bundle", ".", "-o", built], stageDir);
     let bytes: Uint8Array = await readFile(built);
     // Read back what opa wrote: the bundle we hand out must be one our own loader accepts.
     const contents = await readBundle(bytes);

@@ -17,7 +17,9 @@ export const DENY_REASONS = [
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 
-export const NON_DENY_REASONS = ["within_limit", "allowed", "sanitized", "approval_needed"] as const;
+// approved_override: an approval_needed call let through once by its redeemed override token
+// (decided by the host, never by Rego; rule id aegis/override_token).
+export const NON_DENY_REASONS = ["within_limit", "allowed", "sanitized", "approval_needed", "approved_override"] as const;
 export type Reason = DenyReason | (typeof NON_DENY_REASONS)[number];
 
 export type Mode = "enforce" | "shadow";
@@ -59,4 +61,5 @@ export interface Decision {
 export const BUILTIN_RULE_IDS = {
   invalid_request: "aegis/invalid_request",
   unknown_agent: "aegis/unknown_agent",
+  override_token: "aegis/override_token",
 } as const;

@@ -39,7 +39,7 @@ describe("buildBundle", () => {
     expect(contents.wasm.subarray(0, 4)).toEqual(new Uint8Array([0, 0x61, 0x73, 0x6d]));
     expect(contents.manifest).toEqual({
       revision: result.revision,
-      roots: ["aegis", "aegis_meta", "tenants", "partial"],
+      roots: ["aegis", "aegis_meta", "tenants"],
       wasm: [{ entrypoint: "aegis/decision", module: "/policy.wasm" }],
       rego_version: 1,
       metadata: { aegis: AEGIS_METADATA },

@@ -19,7 +19,7 @@ export interface RawWasmBuild {
   readonly dataJson: Uint8Array;
 }
 
-/** Compiles Rego sources + data with `opa build -t wasm` and returns policy.wasm and data.json. */
+/** Compiles Rego sources + data with `opa build -t wasm -O=0` (higher levels fold data into the module) and returns policy.wasm and data.json. */
 export async function buildWasm(rego: Record<string, string>, data: unknown, entrypoints: readonly string[]): Promise<RawWasmBuild> {
   const dir = mkdtempSync(join(tmpdir(), "aegis-opa-"));
   try {
@@ -28,7 +28,7 @@ export async function buildWasm(rego: Record<string, string>, data: unknown, ent
     for (const [name, text] of Object.entries(rego)) writeFileSync(join(src, name), text);
     writeFileSync(join(src, "data.json"), JSON.stringify(data));
     const out = join(dir, "bundle.tar.gz");
-    execFileSync(opaBinary(), ["build", "-t", "wasm", "-O=1", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, src], { stdio: "pipe" });
+    execFileSync(opaBinary(), ["build", "-t", "wasm", "-O=0", ...entrypoints.flatMap((e) => ["-e", e]), "-o", out, src], { stdio: "pipe" });
     const unpacked = join(dir, "unpacked");
     mkdirSync(unpacked);
     await extract({ file: out, cwd: unpacked });

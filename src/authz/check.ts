@@ -1,0 +1,166 @@
+// The ext_authz Check: request facts → identity → call chain and budget counters → policy input →
+// WASM decision → side effects (override token, budget reservation, approval record) → response.
+// Every stage but the state and engine calls is a pure function of values; errors fail closed.
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import type { ApprovalsService } from "../approvals/approvals-service.ts";
+import { callDigest } from "../approvals/call-digest.ts";
+import { normalizeDecision } from "../decision/normalize.ts";
+import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
+import type { EngineHolder } from "../engine/engine-holder.ts";
+import { AegisError, isAegisError } from "../errors/registry.ts";
+import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
+import type { IdentityResolver } from "../identity/resolve-identity.ts";
+import { toPolicyInput, type InputLimits, type ResolvedIdentity } from "../input/from-check-request.ts";
+import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
+import type { CallChainFacts, PolicyInput } from "../input/types.ts";
+import { CheckFailure } from "../server/grpc-server.ts";
+import type { StateStore } from "../state/state-store.ts";
+import { maskParams } from "./mask-params.ts";
+import type { AgentView, PolicyContext } from "./policy-context.ts";
+import { invalidRequestResponse, toCheckResponse, type PendingApproval, type ShadowedOutcome } from "./to-check-response.ts";
+
+/** Everything telemetry needs about one finished check (already masked: safe to log). */
+export interface CheckEvent {
+  readonly decision: Decision;
+  readonly input: PolicyInput | null;
+  readonly invalidReason: string | null;
+  readonly effectiveOutcome: string;
+  readonly shadowedOutcome: ShadowedOutcome | null;
+  readonly approval: PendingApproval | null;
+  readonly approverChannels: readonly string[];
+  readonly callDigest: string | null;
+  readonly tokenRejection: string | null;
+  readonly latencyMs: number;
+  readonly engineMs: number;
+}
+
+/** Observes checks: spans, metrics, logs and the decision log hang off this. */
+export interface CheckObserver {
+  begin(facts: RequestFacts): {
+    /** May refuse (throw) when an audit-critical decision log cannot record the decision. */
+    end(event: CheckEvent): Promise<void> | void;
+    fail(err: AegisError, latencyMs: number): void;
+  };
+}
+
+export interface CheckDeps {
+  readonly holder: EngineHolder<PolicyContext>;
+  readonly resolveIdentity: IdentityResolver;
+  readonly verifyCallChain: (facts: RequestFacts, identity: ResolvedIdentity | null) => Promise<CallChainFacts>;
+  readonly store: StateStore;
+  readonly approvals: ApprovalsService;
+  readonly limits: InputLimits;
+  readonly shadowGlobal: boolean;
+  readonly observer: CheckObserver;
+  /** Called after the answer with the enforced decision's input, for the candidate bundle. */
+  readonly afterDecision?: (input: PolicyInput, decision: Decision) => void;
+  readonly now?: () => number;
+}
+
+const NO_AGENT: AgentView = { budgets: [], approvals: { channels: [], expires_in_seconds: 3600 }, sanitizedParams: new Set() };
+
+export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => Promise<CheckResponse> {
+  const now = deps.now ?? Date.now;
+
+  return async (request) => {
+    const started = performance.now();
+    const decisionId = randomUUID();
+    const facts = readRequestFacts(request);
+    const observed = deps.observer.begin(facts);
+    try {
+      const identity = await deps.resolveIdentity(facts);
+      const result = await deps.holder.use(async (engine, policy) => {
+        const agent = identity === null ? NO_AGENT : policy.agent(identity.tenant, identity.agent) ?? NO_AGENT;
+        const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgets(deps.store, identity, agent, now())]);
+        const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits });
+        if (!mapped.ok) {
+          return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision };
+        }
+        const evalStart = performance.now();
+        const raw = await engine.evaluate(mapped.input);
+        const engineMs = performance.now() - evalStart;
+        const decision = normalizeDecision(raw, { decisionId, policyVersion: engine.revision });
+        return { kind: "decided" as const, input: mapped.input, decision, agent, engineMs };
+      });
+
+      if (result.kind === "invalid") {
+        const decision = invalidDecision(decisionId, result.revision);
+        await observed.end({
+          decision, input: null, invalidReason: result.reason, effectiveOutcome: "deny", shadowedOutcome: null, approval: null,
+          approverChannels: [], callDigest: null, tokenRejection: null, latencyMs: performance.now() - started, engineMs: 0,
+        });
+        return invalidRequestResponse(decisionId, result.reason);
+      }
+
+      const { input, agent, engineMs } = result;
+      const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
+      const digest = input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null
+        ? callDigest({ tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params })
+        : null;
+      let decision = result.decision;
+      let tokenRejection: string | null = null;
+
+      // A redeemed override token turns exactly the approved call into an allow, once.
+      if (decision.outcome === "approval_needed" && facts.overrideToken !== null && input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null) {
+        const redemption = await deps.approvals.redeem(facts.overrideToken, { tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params });
+        if (redemption === "redeemed") decision = { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: BUILTIN_RULE_IDS.override_token, approval: null };
+        else tokenRejection = `override_token_${redemption}`;
+      }
+
+      // Budgets are reserved atomically only for calls that go through, so concurrent calls never overshoot.
+      let budgetRemaining: Record<string, number> | undefined;
+      if (decision.allow && decision.budget_charges.length > 0 && input.tenant !== null && input.agent !== null) {
+        const charges = decision.budget_charges;
+        const key = (name: string) => ({ tenant: input.tenant as string, agent: input.agent as string, name });
+        const reservation = await deps.store.reserveBudgets(charges.map((c) => ({ key: key(c.name), windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now());
+        if (reservation.ok) {
+          budgetRemaining = Object.fromEntries(charges.map((c, i) => [c.name, reservation.remaining[i] ?? 0]));
+        } else {
+          const over = charges[reservation.exceeded];
+          const ruleId = agent.budgets.find((b) => b.name === over?.name)?.rule_id ?? BUILTIN_RULE_IDS.unknown_agent;
+          decision = { ...decision, outcome: "deny", allow: false, reason: "budget_exceeded", rule_id: ruleId, deny_reasons: [{ reason: "budget_exceeded", rule_id: ruleId }], redactions: { headers: [], query: [], params: [] } };
+        }
+      }
+
+      let approval: PendingApproval | null = null;
+      if (decision.outcome === "approval_needed" && !shadow && input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null) {
+        const record = await deps.approvals.request({
+          tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params,
+          reason: decision.reason, rule_id: decision.rule_id, policy_version: decision.policy_version,
+          params_preview: maskParams(input.params, agent.sanitizedParams), expires_in_seconds: agent.approvals.expires_in_seconds,
+        });
+        approval = { approval_id: record.id, expires_at: record.expires_at, ...(record.queue_position === null ? {} : { queue_position: record.queue_position }) };
+      }
+
+      const mapped = toCheckResponse(decision, { request: facts, shadowGlobal: deps.shadowGlobal, approval, ...(budgetRemaining === undefined ? {} : { budgetRemaining }) });
+      await observed.end({
+        decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,
+        effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
+        callDigest: digest, tokenRejection, latencyMs: performance.now() - started, engineMs,
+      });
+      deps.afterDecision?.(input, decision);
+      return mapped.response;
+    } catch (err) {
+      const e = isAegisError(err) ? err : new AegisError("AEGIS_ERR_EVAL", err instanceof Error ? err.message : String(err), { cause: err });
+      observed.fail(e, performance.now() - started);
+      // A gRPC error, so Envoy's failure_mode_allow / status_on_error decides; the shipped configs fail closed.
+      throw new CheckFailure(e.code === "AEGIS_ERR_NO_BUNDLE" ? GrpcStatus.UNAVAILABLE : GrpcStatus.INTERNAL, `${e.code}: ${e.message}`);
+    }
+  };
+}
+
+async function readBudgets(store: StateStore, identity: ResolvedIdentity | null, agent: AgentView, now: number): Promise<Record<string, { spent: number }>> {
+  if (identity === null || agent.budgets.length === 0) return {};
+  const spent = await store.readBudgets(agent.budgets.map((b) => ({ key: { tenant: identity.tenant, agent: identity.agent, name: b.name }, windowSeconds: b.window_seconds })), now);
+  return Object.fromEntries(agent.budgets.map((b, i) => [b.name, { spent: spent[i] ?? 0 }]));
+}
+
+function invalidDecision(decisionId: string, revision: string): Decision {
+  return {
+    decision_id: decisionId, outcome: "deny", allow: false, reason: "invalid_request", rule_id: BUILTIN_RULE_IDS.invalid_request,
+    policy_version: revision, deny_reasons: [{ reason: "invalid_request", rule_id: BUILTIN_RULE_IDS.invalid_request }],
+    mode: "enforce", redactions: { headers: [], query: [], params: [] }, approval: null, budget_charges: [],
+  };
+}

@@ -1,0 +1,185 @@
+// Process wiring for `aegis serve`: builds every part from the frozen config, starts the gRPC
+// and admin servers, and owns the graceful drain. I/O lives here; the check path stays pure.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname } from "node:path";
+import { ApprovalsService } from "../approvals/approvals-service.ts";
+import { approvalsRoutes } from "../approvals/http-api.ts";
+import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, type Notifier } from "../approvals/notifiers/index.ts";
+import { createCheckHandler } from "../authz/check.ts";
+import type { PolicyContext } from "../authz/policy-context.ts";
+import { EngineHolder } from "../engine/engine-holder.ts";
+import { AegisError } from "../errors/registry.ts";
+import { verifyAttestation } from "../identity/call-chain.ts";
+import { createIdentityResolver } from "../identity/resolve-identity.ts";
+import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
+import { openStateStore } from "../state/open-state-store.ts";
+import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import { createMetrics } from "../telemetry/metrics.ts";
+import { startAdminHttp } from "./admin-http.ts";
+import { BundleReloader } from "./bundle-reloader.ts";
+import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
+import type { Config } from "./config.ts";
+import { startGrpcServer } from "./grpc-server.ts";
+import { createShadowComparator } from "./shadow-comparator.ts";
+
+export interface RunningAegis {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /** Health NOT_SERVING, stop accepting, drain in-flight checks (bounded), close everything. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly tracing?: CheckTracing | null;
+}
+
+export async function startAegis({ config, logger, tracing = null }: AppOptions): Promise<RunningAegis> {
+  const source = config.bundle.source;
+  if (source === undefined) throw new AegisError("AEGIS_ERR_NO_BUNDLE", "no bundle configured: pass --bundle <file|url> or set bundle.source / AEGIS_BUNDLE");
+
+  const metrics = createMetrics(config.metrics.check_duration_buckets);
+  const store = await openStateStore(config.state);
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  try {
+    const holder = new EngineHolder<PolicyContext>();
+    const verificationKey = config.bundle.verification_key === undefined ? undefined : readFileSync(config.bundle.verification_key, "utf8");
+    const reloader = new BundleReloader({
+      source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
+      requireSignature: config.bundle.require_signature, workers: config.engine.workers, holder, logger, metrics,
+    });
+    closers.push(async () => { reloader.stop(); await holder.close(); });
+
+    const notifications = createNotificationQueue({ notifiers: notifiersFrom(config), retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }, logger });
+    closers.push(() => notifications.close());
+    const publicUrl = config.approvals.public_url ?? `http://127.0.0.1:${config.http.addr.split(":").pop() ?? "8181"}`;
+    const approvals = new ApprovalsService({
+      store,
+      tokenTtlSeconds: config.approvals.token_ttl_seconds,
+      tokenSecret: tokenSecret(config.approvals.token_secret_file),
+      onCreated: (record) => {
+        const base = `${publicUrl}/v1/approvals/${encodeURIComponent(record.id)}`;
+        notifications.enqueue(record, { approveUrl: `${base}/approve`, denyUrl: `${base}/deny`, detailsUrl: base });
+      },
+    });
+
+    const decisionLog: DecisionLog | null = config.decision_log.path === undefined ? null : createDecisionLog({
+      sink: config.decision_log.path === "-" ? { kind: "stdout" } : { kind: "file", path: config.decision_log.path, maxBytes: config.decision_log.max_bytes, maxFiles: config.decision_log.max_files },
+      ...(config.decision_log.audit_signing_key === undefined ? {} : { signingKeyPem: readFileSync(config.decision_log.audit_signing_key, "utf8") }),
+      batch: { maxRecords: 256, maxDelayMs: 20 },
+      overflow: config.decision_log.overflow,
+      maxQueue: 100_000,
+      logger,
+    });
+    if (decisionLog !== null) closers.push(() => decisionLog.close());
+
+    const chainKeys = new Map<string, VerificationKey>(Object.entries(config.call_chain.keys).map(([tenant, file]) => [tenant, verificationKeyFromFile(file)]));
+    const shadow = config.shadow.candidate_bundle === undefined ? null : await createShadowComparator({ source: config.shadow.candidate_bundle, config, logger, metrics });
+    if (shadow !== null) closers.push(() => shadow.close());
+
+    const check = createCheckHandler({
+      holder,
+      resolveIdentity: createIdentityResolver({
+        jwt: config.identity.jwt === undefined ? null : {
+          ...(config.identity.jwt.jwks_file === undefined ? {} : { jwksFile: config.identity.jwt.jwks_file }),
+          ...(config.identity.jwt.jwks_url === undefined ? {} : { jwksUrl: config.identity.jwt.jwks_url }),
+          ...(config.identity.jwt.public_key_file === undefined ? {} : { publicKeyFile: config.identity.jwt.public_key_file }),
+          ...(config.identity.jwt.issuer === undefined ? {} : { issuer: config.identity.jwt.issuer }),
+          ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
+          tenantClaim: config.identity.jwt.tenant_claim,
+          agentClaim: config.identity.jwt.agent_claim,
+        },
+        spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
+        trustIdentityHeaders: config.identity.trust_headers,
+      }),
+      verifyCallChain: (facts, identity) => verifyAttestation(facts.attestation, {
+        parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
+        keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
+        isRevoked: (jti) => store.isTombstoned(jti, Date.now()),
+      }),
+      store,
+      approvals,
+      limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
+      shadowGlobal: config.shadow.global,
+      observer: createCheckObserver({ metrics, logger, decisionLog, includeAllows: config.decision_log.include_allows, tracing }),
+      ...(shadow === null ? {} : { afterDecision: shadow.compare }),
+    });
+
+    // The first load decides whether we can start at all; later loads keep the last good bundle.
+    const loaded = await reloader.reload();
+    if (!loaded && !/^https?:/i.test(source)) {
+      const last = reloader.status().last_error;
+      throw new AegisError((last?.code as never) ?? "AEGIS_ERR_BUNDLE_READ", `initial bundle ${source} could not be loaded: ${last?.message ?? "unknown error"}`);
+    }
+
+    const grpc = await startGrpcServer(config.grpc, (request) => check(request));
+    closers.unshift(() => grpc.shutdown(config.shutdown_grace_ms));
+    let draining = false;
+    const http = await startAdminHttp({
+      addr: config.http.addr,
+      bundleStatus: () => reloader.status(),
+      isDraining: () => draining,
+      registry: metrics.registry,
+      routes: approvalsRoutes({
+        service: approvals,
+        adminToken: config.approvals.admin_token,
+        slackSigningSecret: config.approvals.slack?.signing_secret,
+        onResolved: (record, how) => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved"),
+      }),
+    });
+    closers.push(() => http.close());
+
+    const refreshServing = () => grpc.setServing(!draining && reloader.status().revision !== null);
+    refreshServing();
+    const servingTimer = setInterval(refreshServing, 1000);
+    servingTimer.unref();
+    reloader.start();
+    logger.info({ grpc_port: grpc.port, http_port: http.port, bundle: source, revision: reloader.status().revision, state: redactUrl(config.state) }, "aegis serving");
+
+    let stopping: Promise<void> | null = null;
+    return {
+      grpcPort: grpc.port,
+      httpPort: http.port,
+      stop() {
+        stopping ??= (async () => {
+          draining = true;
+          clearInterval(servingTimer);
+          grpc.setServing(false);
+          for (const close of closers) await close().catch((err: unknown) => logger.error({ err: String(err) }, "error while shutting down"));
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function notifiersFrom(config: Config): Notifier[] {
+  const notifiers: Notifier[] = [];
+  const { slack, teams, webhook } = config.approvals;
+  if (slack?.webhook_url !== undefined) notifiers.push(createSlackNotifier({ webhookUrl: slack.webhook_url }));
+  else if (slack?.bot_token !== undefined && slack.channel !== undefined) notifiers.push(createSlackNotifier({ botToken: slack.bot_token, channel: slack.channel }));
+  if (teams?.webhook_url !== undefined) notifiers.push(createTeamsNotifier({ webhookUrl: teams.webhook_url }));
+  if (webhook?.url !== undefined && webhook.secret !== undefined) notifiers.push(createWebhookNotifier({ url: webhook.url, secret: webhook.secret }));
+  return notifiers;
+}
+
+/** The override-token secret: read, or created once (mode 0600) so tokens survive restarts. */
+function tokenSecret(path: string): Uint8Array {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+  }
+  const secret = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
+  if (secret.length < 16) throw new AegisError("AEGIS_ERR_CONFIG_INVALID", `override token secret ${path} is shorter than 16 bytes`);
+  return secret;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//[REDACTED]@");
+}

@@ -1,0 +1,107 @@
+// Where a finished check goes: Prometheus metrics, the pino log, the hash-chained decision log
+// and the span. Only low-cardinality values become labels; only masked parameters are written.
+import type { CheckEvent, CheckObserver } from "../authz/check.ts";
+import { AegisError } from "../errors/registry.ts";
+import type { RequestFacts } from "../input/request-facts.ts";
+import type { DecisionLog } from "../telemetry/decision-log/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+
+/** The span side, kept abstract so tracing can be swapped or absent. */
+export interface CheckTracing {
+  start(headers: Readonly<Record<string, string>>): {
+    readonly traceId: string | null;
+    end(event: CheckEvent, recordHash: string | null): void;
+    error(code: string, message: string): void;
+  };
+}
+
+export interface ObserverOptions {
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly decisionLog: DecisionLog | null;
+  readonly includeAllows: boolean;
+  readonly tracing: CheckTracing | null;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export function createCheckObserver(opts: ObserverOptions): CheckObserver {
+  const { metrics, logger, decisionLog } = opts;
+  return {
+    begin(facts: RequestFacts) {
+      const span = opts.tracing?.start(facts.headers) ?? null;
+      const traceId = span?.traceId ?? TRACEPARENT.exec(facts.traceparent ?? "")?.[1] ?? null;
+      return {
+        async end(event: CheckEvent) {
+          const { decision } = event;
+          metrics.decisions.inc({ outcome: decision.outcome, reason: decision.reason });
+          metrics.checkDuration.observe({ outcome: event.effectiveOutcome }, event.latencyMs / 1000);
+          if (event.engineMs > 0) metrics.engineEvalDuration.observe(event.engineMs / 1000);
+          if (event.tokenRejection !== null) {
+            logger.warn({ decision_id: decision.decision_id, reason: event.tokenRejection, tenant: event.input?.tenant, agent_id: event.input?.agent }, "override token rejected");
+          }
+          let recordHash: string | null = null;
+          if (decisionLog !== null && (opts.includeAllows || decision.outcome !== "allow")) {
+            const record = decisionRecord(event, facts, traceId);
+            // block waits (FIFO) for room when the sink lags; the other modes answer at once.
+            const result = decisionLog.overflow === "block" ? await decisionLog.appendAsync(record) : decisionLog.append(record);
+            if (!result.accepted) {
+              metrics.decisionLogDropped.inc();
+              if (decisionLog.overflow === "fail_closed") throw new AegisError("AEGIS_ERR_AUDIT_CHAIN", "decision log cannot keep up (overflow: fail_closed)");
+            } else {
+              recordHash = result.hash;
+            }
+          }
+          span?.end(event, recordHash);
+          if (logger.isLevelEnabled("debug")) logger.debug({ decision_id: decision.decision_id, outcome: decision.outcome, reason: decision.reason, rule_id: decision.rule_id, latency_ms: event.latencyMs }, "check");
+        },
+        fail(err: AegisError, latencyMs: number) {
+          metrics.checkErrors.inc({ code: err.code });
+          metrics.checkDuration.observe({ outcome: "error" }, latencyMs / 1000);
+          span?.error(err.code, err.message);
+          logger.error({ code: err.code, err: err.message, request_id: facts.requestId }, "check failed; answered with a gRPC error (fail closed)");
+        },
+      };
+    },
+  };
+}
+
+/** One decision-log line: SPEC §6 fields per outcome, never raw sanitized values or tokens. */
+export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: string | null): Record<string, unknown> {
+  const { decision, input } = event;
+  const record: Record<string, unknown> = {
+    type: "decision",
+    time: new Date().toISOString(),
+    decision_id: decision.decision_id,
+    trace_id: traceId,
+    request_id: facts.requestId || null,
+    tenant: input?.tenant ?? null,
+    agent_id: input?.agent ?? null,
+    tool: input?.tool ?? null,
+    action: input?.action ?? null,
+    policy_version: decision.policy_version,
+    decision: decision.outcome,
+    enforced: event.effectiveOutcome,
+    latency_ms: Math.round(event.latencyMs * 1000) / 1000,
+    rule_id: decision.rule_id,
+    reason: decision.reason,
+    hashed_audit_id: event.callDigest,
+  };
+  if (decision.outcome === "deny") record.deny_reasons = decision.deny_reasons.map((d) => d.reason);
+  if (decision.outcome === "sanitize") record.redaction_mask = redactionMask(decision.redactions);
+  if (decision.outcome === "approval_needed") {
+    record.approval_id = event.approval?.approval_id ?? null;
+    record.approver_channel = event.approverChannels.join(",");
+    record.pending_queue_pos = event.approval?.queue_position ?? null;
+  }
+  if (event.shadowedOutcome !== null) record.shadow = event.shadowedOutcome;
+  if (event.tokenRejection !== null) record.override_token = event.tokenRejection;
+  if (event.invalidReason !== null) record.invalid_reason = event.invalidReason;
+  if (input !== null) record.input = { host: input.host, method: input.method, path: input.path, params: input.params, call_chain: input.call_chain, identity_source: input.identity_source };
+  return record;
+}
+
+export function redactionMask(r: { headers: readonly string[]; query: readonly string[]; params: readonly string[] }): string {
+  return [...r.headers.map((h) => `headers:${h}`), ...r.query.map((q) => `query:${q}`), ...r.params.map((p) => `params:${p}`)].join(",");
+}

@@ -1,0 +1,53 @@
+// `--shadow-bundle candidate.tar.gz`: every check is also decided by the candidate, after the
+// enforced answer has gone back, and every difference is counted and logged — the way to run a
+// new policy against real traffic before enforcing it.
+import type { PolicyContext } from "../authz/policy-context.ts";
+import { normalizeDecision } from "../decision/normalize.ts";
+import type { Decision } from "../decision/types.ts";
+import { EngineHolder } from "../engine/engine-holder.ts";
+import { AegisError } from "../errors/registry.ts";
+import type { PolicyInput } from "../input/types.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { BundleReloader } from "./bundle-reloader.ts";
+import type { Config } from "./config.ts";
+
+export interface ShadowComparator {
+  compare(input: PolicyInput, enforced: Decision): void;
+  close(): Promise<void>;
+}
+
+export async function createShadowComparator(opts: { source: string; config: Config; logger: Logger; metrics: Metrics }): Promise<ShadowComparator> {
+  const holder = new EngineHolder<PolicyContext>();
+  const logger = opts.logger.child({ shadow_bundle: opts.source });
+  const reloader = new BundleReloader({
+    source: opts.source, pollIntervalMs: opts.config.bundle.poll_interval_ms, requireSignature: false,
+    workers: 0, holder, logger, metrics: opts.metrics,
+  });
+  if (!(await reloader.reload())) {
+    throw new AegisError("AEGIS_ERR_BUNDLE_READ", `shadow bundle ${opts.source} could not be loaded: ${reloader.status().last_error?.message ?? "unknown error"}`);
+  }
+  reloader.start();
+  return {
+    compare(input, enforced) {
+      setImmediate(() => {
+        holder
+          .use(async (engine) => normalizeDecision(await engine.evaluate(input), { decisionId: enforced.decision_id, policyVersion: engine.revision }))
+          .then((candidate) => {
+            if (candidate.outcome === enforced.outcome && candidate.reason === enforced.reason) return;
+            opts.metrics.shadowDivergences.inc({ enforced: enforced.outcome, candidate: candidate.outcome });
+            logger.info({
+              decision_id: enforced.decision_id, tenant: input.tenant, agent_id: input.agent, tool: input.tool, action: input.action,
+              enforced: { outcome: enforced.outcome, reason: enforced.reason, rule_id: enforced.rule_id, policy_version: enforced.policy_version },
+              candidate: { outcome: candidate.outcome, reason: candidate.reason, rule_id: candidate.rule_id, policy_version: candidate.policy_version },
+            }, "shadow divergence");
+          })
+          .catch((err: unknown) => logger.warn({ err: String(err) }, "shadow evaluation failed"));
+      });
+    },
+    async close() {
+      reloader.stop();
+      await holder.close();
+    },
+  };
+}
