@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
-# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis]   (no argument: all)
+# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol]   (no argument: all)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
 set -euo pipefail
@@ -11,11 +11,12 @@ mkdir -p "$tools/bin" "$tools/cache"
 NODE_MAJOR=24
 OPA_VERSION=1.22.2
 ENVOY_VERSION=1.40.0
+OTELCOL_VERSION=0.165.0
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis)
+[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol)
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -92,6 +93,34 @@ WRAP
   "$tools/bin/redis-server" --version >/dev/null
 }
 
+setup_otelcol() {
+  if [ -x "$tools/bin/otelcol" ] && "$tools/bin/otelcol" --version 2>/dev/null | grep -q " $OTELCOL_VERSION$"; then return; fi
+  command -v go >/dev/null || { log "Go is needed to build the OpenTelemetry Collector $OTELCOL_VERSION"; exit 1; }
+  # The core distribution (otelcorecol) is not published as a Go module, so the Collector's own
+  # builder (ocb) assembles the smallest useful one: OTLP receiver, debug and OTLP/HTTP exporters.
+  log "building OpenTelemetry Collector $OTELCOL_VERSION with ocb (a few minutes the first time)"
+  GOBIN="$tools/cache/bin" GOFLAGS=-mod=mod go install "go.opentelemetry.io/collector/cmd/builder@v$OTELCOL_VERSION"
+  local tmp; tmp="$(mktemp -d)"
+  cat > "$tmp/manifest.yaml" <<MANIFEST
+dist:
+  name: otelcol
+  description: Aegis test collector (OTLP receiver; debug and OTLP/HTTP exporters)
+  version: $OTELCOL_VERSION
+  output_path: $tmp/dist
+receivers:
+  - gomod: go.opentelemetry.io/collector/receiver/otlpreceiver v$OTELCOL_VERSION
+exporters:
+  - gomod: go.opentelemetry.io/collector/exporter/debugexporter v$OTELCOL_VERSION
+  - gomod: go.opentelemetry.io/collector/exporter/otlphttpexporter v$OTELCOL_VERSION
+MANIFEST
+  if ! "$tools/cache/bin/builder" --config "$tmp/manifest.yaml" >"$tmp/build.log" 2>&1; then
+    cat "$tmp/build.log" >&2; exit 1
+  fi
+  mv "$tmp/dist/otelcol" "$tools/bin/otelcol.tmp"
+  mv "$tools/bin/otelcol.tmp" "$tools/bin/otelcol"
+  rm -rf "$tmp"
+}
+
 # node first: deps need it on PATH.
 if wants node; then setup_node; fi
 # shellcheck source=env.sh
@@ -100,4 +129,5 @@ if wants deps; then setup_deps; fi
 if wants opa; then setup_opa; fi
 if wants envoy; then setup_envoy; fi
 if wants redis; then setup_redis; fi
+if wants otelcol; then setup_otelcol; fi
 log "ready: node $(node --version), tools in .tools/bin"
