@@ -91,7 +91,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
           decision, input: null, invalidReason: result.reason, effectiveOutcome: "deny", shadowedOutcome: null, approval: null,
           approverChannels: [], callDigest: null, tokenRejection: null, latencyMs: performance.now() - started, engineMs: 0,
         });
-        return invalidRequestResponse(decisionId, result.reason);
+        return invalidRequestResponse(decisionId, result.reason, result.revision);
       }
 
       const { input, agent, engineMs } = result;
