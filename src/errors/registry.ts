@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   AEGIS_ERR_USAGE: "the command line is wrong",
   AEGIS_ERR_LISTEN: "a server could not listen on its address",
   AEGIS_ERR_PROTO_LOAD: "the gRPC proto files could not be loaded",
+  AEGIS_ERR_BENCH: "a benchmark could not run: a tool is missing or failed, or its output is unreadable",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
