@@ -8,9 +8,10 @@ import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 const { loadPolicySync } = createRequire(import.meta.url)("@open-policy-agent/opa-wasm") as {
   loadPolicySync: (module: WebAssembly.Module) => LoadedPolicy;
 };
+import { DECISION_ENTRYPOINT } from "../bundle/manifest.ts";
 import { AegisError } from "../errors/registry.ts";
 
-export const DECISION_ENTRYPOINT = "aegis/decision";
+export { DECISION_ENTRYPOINT };
 
 export interface PolicyInstance {
   /** Evaluates the entrypoint on input given as UTF-8 JSON bytes; returns the Rego result value. */

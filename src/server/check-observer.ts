@@ -48,7 +48,7 @@ export function createCheckObserver(opts: ObserverOptions): CheckObserver {
             const result = decisionLog.overflow === "block" ? await decisionLog.appendAsync(record) : decisionLog.append(record);
             if (!result.accepted) {
               metrics.decisionLogDropped.inc();
-              if (decisionLog.overflow === "fail_closed") throw new AegisError("AEGIS_ERR_AUDIT_CHAIN", "decision log cannot keep up (overflow: fail_closed)");
+              if (decisionLog.overflow === "fail_closed") throw new AegisError("AEGIS_ERR_DECISION_LOG", "decision log cannot keep up (overflow: fail_closed)");
             } else {
               recordHash = result.hash;
             }

@@ -1,6 +1,32 @@
-// Placeholder until tracing.ts lands: no spans. Replaced by the OpenTelemetry implementation.
+// Adapts the aegis.check span (tracing.ts) to the check observer. When no OpenTelemetry SDK was
+// registered by the instrumentation entry, there is no tracing at all: not even a no-op span.
+import type { CheckEvent } from "../authz/check.ts";
+import { DECISION_ENTRYPOINT } from "../engine/policy-instance.ts";
 import type { CheckTracing } from "../server/check-observer.ts";
+import { SHUTDOWN_HOOK, startCheckSpan } from "./tracing.ts";
 
 export function checkTracing(): CheckTracing | null {
-  return null;
+  if (typeof (globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] !== "function") return null;
+  return {
+    start(headers) {
+      const span = startCheckSpan(headers);
+      return {
+        traceId: span.traceId,
+        end(event: CheckEvent, recordHash: string | null) {
+          if (!span.recording) return;
+          const { decision, input } = event;
+          span.end({
+            tenant: input?.tenant ?? null, agent_id: input?.agent ?? null, tool: input?.tool ?? null, action: input?.action ?? null,
+            policy_version: decision.policy_version, decision: decision.outcome, decision_id: decision.decision_id,
+            rule_id: decision.rule_id, reason: decision.reason, enforced: event.effectiveOutcome, mode: decision.mode,
+            latency_ms: event.latencyMs, engine_ms: event.engineMs, bundle_revision: decision.policy_version, entrypoint: DECISION_ENTRYPOINT,
+            hashed_audit_id: event.callDigest, redactions: decision.redactions,
+            approval_id: event.approval?.approval_id ?? null, approver_channel: event.approverChannels.join(",") || null,
+            pending_queue_pos: event.approval?.queue_position ?? null, shadow: event.shadowedOutcome, record_hash: recordHash,
+          });
+        },
+        error: (code, message) => span.error(code, message),
+      };
+    },
+  };
 }
