@@ -34,6 +34,9 @@ async function startTracing(env: Env): Promise<void> {
   const protocol = env["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] ?? env["OTEL_EXPORTER_OTLP_PROTOCOL"];
   if (present(protocol) && protocol.trim() !== "grpc") warn(`OTLP protocol ${protocol} is not supported; spans are exported over gRPC`);
 
+  // The default process detector would put the whole command line (process.command_args) on every
+  // span, and `aegis serve --admin-token …` is a command line: leave it out unless asked for.
+  if (!present(env["OTEL_NODE_RESOURCE_DETECTORS"])) process.env["OTEL_NODE_RESOURCE_DETECTORS"] = "env,host,os,serviceinstance";
   const sdk = new NodeSDK({
     // The endpoint, headers, TLS files, timeout and compression come from OTEL_EXPORTER_OTLP_*.
     traceExporter: new OTLPTraceExporter(),

@@ -30,7 +30,7 @@ describe("aegis test", () => {
   it("fails, naming the case and the difference, when a decision does not match", () => {
     const copy = join(dir, "broken");
     cpSync(join(REPO_ROOT, "policies", "examples"), copy, { recursive: true });
-    const file = join(copy, "tests", "finance-agent_test.yaml");
+    const file = join(copy, "tests", "finance-agent", "finance-agent_test.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("expect: { outcome: allow, reason: within_limit, rule_id:", "expect: { outcome: deny, reason: within_limit, rule_id:"));
     const r = aegis(["test", copy]);
     expect(r.code).toBe(1);

@@ -161,7 +161,7 @@ describe("through Envoy's ext_authz filter", () => {
     };
     const flow = Promise.all(Array.from({ length: 8 }, worker));
     await new Promise((r) => setTimeout(r, 150));
-    const planner = join(policies, "planner.yaml");
+    const planner = join(policies, "planner", "policy.yaml");
     writeFileSync(planner, readFileSync(planner, "utf8").replace("actions: [list_events]", "actions: [list_calendars]"));
     build();
     await flow;
