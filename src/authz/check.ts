@@ -32,6 +32,8 @@ export interface CheckEvent {
   readonly approverChannels: readonly string[];
   readonly callDigest: string | null;
   readonly tokenRejection: string | null;
+  /** Budget left per budget name after this call's reservation; null when nothing was reserved. */
+  readonly budgetRemaining: Readonly<Record<string, number>> | null;
   readonly latencyMs: number;
   readonly engineMs: number;
 }
@@ -89,7 +91,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         const decision = invalidDecision(decisionId, result.revision);
         await observed.end({
           decision, input: null, invalidReason: result.reason, effectiveOutcome: "deny", shadowedOutcome: null, approval: null,
-          approverChannels: [], callDigest: null, tokenRejection: null, latencyMs: performance.now() - started, engineMs: 0,
+          approverChannels: [], callDigest: null, tokenRejection: null, budgetRemaining: null, latencyMs: performance.now() - started, engineMs: 0,
         });
         return invalidRequestResponse(decisionId, result.reason, result.revision);
       }
@@ -138,7 +140,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,
         effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
-        callDigest: digest, tokenRejection, latencyMs: performance.now() - started, engineMs,
+        callDigest: digest, tokenRejection, budgetRemaining: budgetRemaining ?? null, latencyMs: performance.now() - started, engineMs,
       });
       deps.afterDecision?.(input, decision);
       return mapped.response;

@@ -133,8 +133,14 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     closers.push(() => http.close());
 
     const refreshServing = () => grpc.setServing(!draining && reloader.status().revision !== null);
+    // Pending approvals change by time (expiry) as well as by events, so the gauge is polled.
+    const refreshPending = () => void approvals.list({ status: "pending" }).then((list) => metrics.approvalsPending.set(list.length), () => undefined);
     refreshServing();
-    const servingTimer = setInterval(refreshServing, 1000);
+    refreshPending();
+    const servingTimer = setInterval(() => {
+      refreshServing();
+      refreshPending();
+    }, 1000);
     servingTimer.unref();
     reloader.start();
     logger.info({ grpc_port: grpc.port, http_port: http.port, bundle: source, revision: reloader.status().revision, state: redactUrl(config.state) }, "aegis serving");

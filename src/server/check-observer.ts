@@ -38,6 +38,11 @@ export function createCheckObserver(opts: ObserverOptions): CheckObserver {
           metrics.decisions.inc({ outcome: decision.outcome, reason: decision.reason });
           metrics.checkDuration.observe({ outcome: event.effectiveOutcome }, event.latencyMs / 1000);
           if (event.engineMs > 0) metrics.engineEvalDuration.observe(event.engineMs / 1000);
+          if (event.budgetRemaining !== null && event.input?.tenant != null && event.input.agent != null) {
+            for (const [budget, remaining] of Object.entries(event.budgetRemaining)) {
+              metrics.budgetRemaining.set({ tenant: event.input.tenant, agent: event.input.agent, budget }, remaining);
+            }
+          }
           if (event.tokenRejection !== null) {
             logger.warn({ decision_id: decision.decision_id, reason: event.tokenRejection, tenant: event.input?.tenant, agent_id: event.input?.agent }, "override token rejected");
           }
