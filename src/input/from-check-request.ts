@@ -41,6 +41,9 @@ export function fromCheckRequest(request: CheckRequest, context: InputContext): 
 /** For callers that already read the facts (to resolve identity and the call chain first). */
 export function toPolicyInput(request: CheckRequest, facts: RequestFacts, context: InputContext): InputResult {
   const http = asRecord(asRecord(asRecord(asRecord(request)?.["attributes"])?.["request"])?.["http"]);
+  // Without the HTTP request there is no call to judge: that is a malformed CheckRequest (400),
+  // not an anonymous one.
+  if (http === null) return { ok: false, reason: "CheckRequest has no attributes.request.http", request: facts };
   const body = parseBody({
     http,
     contentType: facts.headers[HEADER.contentType],
