@@ -1,9 +1,8 @@
 // The approvals API on the admin port. Humans (and tools acting for them) authenticate with the
 // admin bearer token; the API is off when no token is configured. Slack's buttons arrive at the
 // interactions endpoint, authenticated by Slack's request signature instead.
-import { timingSafeEqual, createHash } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import { isAegisError } from "../errors/registry.ts";
+import { requireAdmin } from "../server/admin-auth.ts";
 import { HttpError, readBody, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
 import type { ApprovalRecord, ApprovalStatus } from "../state/state-store.ts";
 import type { ApprovalsService } from "./approvals-service.ts";
@@ -17,19 +16,6 @@ export interface ApprovalsApiOptions {
 }
 
 const STATUSES: ReadonlySet<string> = new Set(["pending", "approved", "denied", "expired"]);
-
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s).digest();
-}
-
-function requireAdmin(req: IncomingMessage, adminToken: string): void {
-  const header = req.headers.authorization ?? "";
-  const presented = header.startsWith("Bearer ") ? header.slice(7) : "";
-  // Compare digests so the comparison is constant-time whatever the lengths.
-  if (presented === "" || !timingSafeEqual(digest(presented), digest(adminToken))) {
-    throw new HttpError(401, "unauthorized", "a valid admin bearer token is required");
-  }
-}
 
 function body(value: unknown): { approver: string; comment?: string } {
   const v = (value ?? {}) as Record<string, unknown>;

@@ -22,6 +22,7 @@ import { BundleReloader } from "./bundle-reloader.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
+import { revocationRoutes } from "./revocations-api.ts";
 import { createShadowComparator } from "./shadow-comparator.ts";
 
 export interface RunningAegis {
@@ -123,12 +124,12 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       bundleStatus: () => reloader.status(),
       isDraining: () => draining,
       registry: metrics.registry,
-      routes: approvalsRoutes({
+      routes: [...revocationRoutes(store, config.approvals.admin_token), ...approvalsRoutes({
         service: approvals,
         adminToken: config.approvals.admin_token,
         slackSigningSecret: config.approvals.slack?.signing_secret,
         onResolved: (record, how) => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved"),
-      }),
+      })],
     });
     closers.push(() => http.close());
 
