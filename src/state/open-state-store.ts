@@ -10,5 +10,5 @@ import { DEFAULT_STATE_URL, parseStateUrl } from "./state-url.ts";
  */
 export async function openStateStore(url: string = DEFAULT_STATE_URL, options: RedisStateStoreOptions = {}): Promise<StateStore> {
   const location = parseStateUrl(url);
-  return location.kind === "sqlite" ? SqliteStateStore.open(location.path) : RedisStateStore.open(location.url, options);
+  return location.kind === "sqlite" ? SqliteStateStore.open(location.path, location.synchronous) : RedisStateStore.open(location.url, options);
 }

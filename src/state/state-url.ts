@@ -2,19 +2,28 @@ import { AegisError } from "../errors/registry.ts";
 
 export const DEFAULT_STATE_URL = "sqlite:./data/aegis.db";
 
+/**
+ * NORMAL (the default, with WAL): a commit survives the process being killed (kill -9), since it
+ * is in the OS before the call returns; only a power loss or kernel crash may lose the last
+ * commits. FULL also fsyncs every commit: power-loss durable, about 6× slower per reservation.
+ */
+export type SqliteSynchronous = "normal" | "full";
+
 export type StateLocation =
-  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "sqlite"; readonly path: string; readonly synchronous: SqliteSynchronous }
   | { readonly kind: "redis"; readonly url: string };
 
 /**
- * `sqlite:PATH` (PATH relative to the working directory, or absolute) or
+ * `sqlite:PATH[?synchronous=full|normal]` (PATH relative to the working directory, or absolute) or
  * `redis://[user:password@]HOST:PORT[/DB]` (`rediss://` for TLS).
  */
 export function parseStateUrl(url: string): StateLocation {
   if (url.startsWith("sqlite:")) {
-    const path = url.slice("sqlite:".length);
+    const [path = "", query = ""] = url.slice("sqlite:".length).split("?", 2);
     if (path === "") throw invalid(url, "sqlite: needs a file path, e.g. sqlite:./data/aegis.db");
-    return { kind: "sqlite", path };
+    const synchronous = new URLSearchParams(query).get("synchronous") ?? "normal";
+    if (synchronous !== "normal" && synchronous !== "full") throw invalid(url, "synchronous must be normal or full");
+    return { kind: "sqlite", path, synchronous };
   }
   if (url.startsWith("redis://") || url.startsWith("rediss://")) {
     let parsed: URL;

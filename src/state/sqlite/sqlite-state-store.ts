@@ -14,6 +14,7 @@ import {
 import { chargeFits, remainingBudget } from "../budget-fit.ts";
 import { assertBudgetCharge, assertBudgetWindow, assertNow, windowBounds } from "../budget-window.ts";
 import { AegisError } from "../../errors/registry.ts";
+import type { SqliteSynchronous } from "../state-url.ts";
 import { guarded } from "../state-errors.ts";
 import type {
   ApprovalFilter,
@@ -49,7 +50,8 @@ const SELECT_APPROVALS = `
 /**
  * node:sqlite is synchronous: each call holds the event loop for its statements (microseconds
  * unless another process holds the write lock). Several processes may share the file; WAL lets
- * readers proceed while one writer commits, and synchronous=FULL makes every commit durable.
+ * readers proceed while one writer commits. synchronous is NORMAL (commits survive kill -9) unless
+ * the state URL asks for FULL (commits also survive power loss); see SqliteSynchronous.
  */
 export class SqliteStateStore implements StateStore {
   readonly #db: DatabaseSync;
@@ -61,13 +63,13 @@ export class SqliteStateStore implements StateStore {
     this.#sql = prepareStatements(db);
   }
 
-  static open(path: string): SqliteStateStore {
+  static open(path: string, synchronous: SqliteSynchronous = "normal"): SqliteStateStore {
     try {
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
       try {
         db.exec("PRAGMA journal_mode = WAL");
-        db.exec("PRAGMA synchronous = FULL");
+        db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
         applySchema(db);
         return new SqliteStateStore(db);
       } catch (error) {
