@@ -28,6 +28,9 @@ export const ERROR_CODES = {
   AEGIS_ERR_LISTEN: "a server could not listen on its address",
   AEGIS_ERR_PROTO_LOAD: "the gRPC proto files could not be loaded",
   AEGIS_ERR_BENCH: "a benchmark could not run: a tool is missing or failed, or its output is unreadable",
+  AEGIS_ERR_SDK_CHECK: "the SDK got no decision: the call is malformed, Aegis is unreachable, answered a gRPC error or an unreadable response",
+  AEGIS_ERR_SDK_DENIED: "the policy denied the tool call (SDK)",
+  AEGIS_ERR_SDK_APPROVAL_PENDING: "the tool call waits for a human approval (SDK)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

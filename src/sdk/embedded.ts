@@ -1,0 +1,78 @@
+// Embedded mode: evaluates a bundle in-process, for local development and tests. The call goes
+// through the server's own stages (CheckRequest → input → WASM → decision → CheckResponse) so
+// decisions match `aegis serve` on the same bundle — except that there is no state: budgets read
+// as nothing spent (and are never charged), no approval is recorded (approval_needed carries no
+// approval id) and override tokens cannot be redeemed.
+import { randomUUID } from "node:crypto";
+import { createPolicyContext } from "../authz/policy-context.ts";
+import { invalidRequestResponse, toCheckResponse } from "../authz/to-check-response.ts";
+import { loadBundleSource } from "../bundle/source.ts";
+import { decide } from "../engine/decide.ts";
+import { createEngine } from "../engine/create-engine.ts";
+import { AegisError } from "../errors/registry.ts";
+import { verifyAttestation } from "../identity/call-chain.ts";
+import type { VerificationKey } from "../identity/verification-key.ts";
+import { toPolicyInput } from "../input/from-check-request.ts";
+import { readRequestFacts } from "../input/request-facts.ts";
+import { loadConfig } from "../server/config.ts";
+import { buildCheckRequest } from "./build-check-request.ts";
+import { parseCheckResponse } from "./parse-check-response.ts";
+import type { AegisChecker, CheckCall, CheckResult } from "./types.ts";
+
+export interface EmbeddedAegisOptions {
+  /** Bundle file path (or http(s) URL), as built by `aegis build`; read once. */
+  readonly bundlePath: string;
+  /** The calling agent, taken as given (there is no server to verify a token). */
+  readonly identity: { readonly tenant: string; readonly agent: string };
+  /** PEM public key or HS256 secret: the bundle must carry a signature that verifies with it. */
+  readonly verificationKey?: string;
+  readonly keyId?: string;
+  /** Call-chain attestation keys by tenant; without one, a named parent is a call_chain_violation. */
+  readonly callChainKeys?: Readonly<Record<string, VerificationKey>>;
+  /** Default 300, as call_chain.max_age_seconds. */
+  readonly attestationMaxAgeSeconds?: number;
+  /** Allow every call and report the real decision as shadowedOutcome, as `aegis serve --shadow`. */
+  readonly shadow?: boolean;
+}
+
+export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promise<AegisChecker> {
+  const loaded = await loadBundleSource(options.bundlePath, {
+    ...(options.verificationKey === undefined ? {} : { verificationKey: options.verificationKey, requireSignature: true }),
+    ...(options.keyId === undefined ? {} : { keyId: options.keyId }),
+  });
+  // A fresh load never answers "not modified": no etag was passed.
+  if (!("contents" in loaded)) throw new AegisError("AEGIS_ERR_BUNDLE_READ", `bundle ${options.bundlePath} could not be read`);
+  const { contents } = loaded;
+  const revision = contents.manifest.revision;
+  const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 });
+  const policy = createPolicyContext(revision, contents.data);
+  // The server's defaults, from the one config schema.
+  const { limits, call_chain } = loadConfig({});
+  const inputLimits = { maxBodyBytes: limits.max_body_bytes, maxParams: limits.max_params, maxDepth: limits.max_depth };
+  const identity = { ...options.identity, source: "header" as const };
+
+  return {
+    async check(call: CheckCall): Promise<CheckResult> {
+      if (call.overrideToken !== undefined) {
+        throw new AegisError("AEGIS_ERR_SDK_CHECK", "embedded mode records no approvals, so it cannot redeem an override token: use createAegisClient");
+      }
+      const decisionId = randomUUID();
+      const request = buildCheckRequest(call, options.identity, decisionId);
+      const facts = readRequestFacts(request);
+      const callChain = await verifyAttestation(facts.attestation, {
+        parent: facts.parentAgent, child: identity.agent, tenant: identity.tenant,
+        keys: (tenant) => (options.callChainKeys !== undefined && Object.hasOwn(options.callChainKeys, tenant) ? options.callChainKeys[tenant] ?? null : null),
+        now: new Date(), maxAgeSeconds: options.attestationMaxAgeSeconds ?? call_chain.max_age_seconds,
+        isRevoked: async () => false,
+      });
+      const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets: {}, limits: inputLimits });
+      if (!mapped.ok) return parseCheckResponse(invalidRequestResponse(decisionId, mapped.reason, revision), call);
+
+      const decision = await decide(engine, mapped.input, decisionId);
+      const response = toCheckResponse(decision, { request: facts, shadowGlobal: options.shadow === true, approval: null });
+      const redactedParams = response.effectiveOutcome === "sanitize" ? decision.redactions.params : [];
+      return parseCheckResponse(response.response, call, { redactedParams });
+    },
+    close: () => engine.close(),
+  };
+}
