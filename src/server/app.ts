@@ -47,7 +47,8 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
   const closers: (() => Promise<void>)[] = [() => store.close()];
   try {
     const holder = new EngineHolder<PolicyContext>();
-    const verificationKey = config.bundle.verification_key === undefined ? undefined : readFileSync(config.bundle.verification_key, "utf8");
+    // A path: the bundle module reads PEM keys and HS256 secrets from it the way `opa run` does.
+    const verificationKey = config.bundle.verification_key;
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
       requireSignature: config.bundle.require_signature, workers: config.engine.workers, holder, logger, metrics,
