@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isAegisError } from "../../src/errors/registry.ts";
-import { AegisApprovalPendingError, AegisDeniedError, createEmbeddedAegis, signAttestation, withAegis, type AegisChecker, type CheckCall } from "../../src/sdk/index.ts";
+import { AegisApprovalPendingError, AegisDeniedError, createEmbeddedAegis, signAttestation, withAegis, type AegisChecker, type CheckCall, type CheckResult } from "../../src/sdk/index.ts";
 import { buildExampleBundle, DOCS, FINANCE, payment, PLANNER, readDocument } from "./example-bundle.ts";
 
 let dir: string;
@@ -108,7 +108,7 @@ describe("embedded mode decides like the server, on the example bundle", () => {
 });
 
 describe("withAegis over embedded mode", () => {
-  const pay = vi.fn(async (params: { amount: number }) => `paid ${params.amount}`);
+  const pay = vi.fn(async (params: { amount: number }, _decision: CheckResult) => `paid ${params.amount}`);
   const guardedPay = () => withAegis(pay, { aegis: finance, tool: "stripe-payments", action: "create_payment", host: "api.stripe.com" });
 
   it("calls the tool when allowed and returns its result", async () => {
