@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
 # Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol]   (no argument: all)
+#        scripts/setup.sh bench   (the load generators and servers bench/ compares against; never by default)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
 set -euo pipefail
@@ -12,6 +13,8 @@ NODE_MAJOR=24
 OPA_VERSION=1.22.2
 ENVOY_VERSION=1.40.0
 OTELCOL_VERSION=0.165.0
+GHZ_VERSION=0.120.0
+VEGETA_VERSION=12.13.0
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -126,6 +129,30 @@ MANIFEST
   rm -rf "$tmp"
 }
 
+# True when .tools/bin/<name> was built from module <mod> at version <version>.
+go_binary_is() { [ -x "$tools/bin/$1" ] && go version -m "$tools/bin/$1" 2>/dev/null | grep -qP "^\tmod\t$2\tv$3\t"; }
+
+setup_bench() {
+  command -v go >/dev/null || { log "Go is needed to build the benchmark tools (ghz, vegeta, the OPA-Envoy stand-in)"; exit 1; }
+  if ! go_binary_is ghz github.com/bojand/ghz "$GHZ_VERSION"; then
+    log "building ghz $GHZ_VERSION with go install"
+    GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/bojand/ghz/cmd/ghz@v$GHZ_VERSION"
+  fi
+  if ! go_binary_is vegeta github.com/tsenart/vegeta/v12 "$VEGETA_VERSION"; then
+    log "building vegeta $VEGETA_VERSION with go install"
+    GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/tsenart/vegeta/v12@v$VEGETA_VERSION"
+  fi
+  # The OPA-Envoy plugin is not served by the Go module proxy, so bench/opa-envoy stands in for it
+  # (OPA's Go evaluator behind an ext_authz server); rebuilt whenever its sources change.
+  local src="$root/bench/opa-envoy" stamp="$tools/bin/.opa-envoy-bench.sha256" sum
+  sum="$(cat "$src"/go.mod "$src"/go.sum "$src"/*.go | sha256sum | cut -d' ' -f1)"
+  if [ ! -x "$tools/bin/opa-envoy-bench" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+    log "building the OPA-Envoy stand-in (bench/opa-envoy) with go build (a few minutes the first time)"
+    (cd "$src" && GOFLAGS=-mod=mod go build -o "$tools/bin/opa-envoy-bench" .)
+    echo "$sum" > "$stamp"
+  fi
+}
+
 # node first: deps need it on PATH.
 if wants node; then setup_node; fi
 # shellcheck source=env.sh
@@ -135,4 +162,5 @@ if wants opa; then setup_opa; fi
 if wants envoy; then setup_envoy; fi
 if wants redis; then setup_redis; fi
 if wants otelcol; then setup_otelcol; fi
+if wants bench; then setup_bench; fi
 log "ready: node $(node --version), tools in .tools/bin"

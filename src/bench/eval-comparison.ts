@@ -16,7 +16,7 @@ export interface EvalComparisonOptions {
   readonly durationMs: number;
   readonly workers: number;
   readonly runs: number;
-  /** Rego library for `opa bench`; null skips OPA. */
+  /** The Rego library `opa bench` evaluates with data.json; null skips OPA. */
   readonly regoDir: string | null;
 }
 
@@ -57,7 +57,7 @@ export interface EvalComparison {
 export async function compareEval(options: EvalComparisonOptions): Promise<EvalComparison> {
   const inline = await createEngine(options.source, { workers: 0 });
   const pool = options.workers > 0 ? await createEngine(options.source, { workers: options.workers }) : null;
-  const stage = options.regoDir === null ? null : await stageForOpa(options.dataJson, options.regoDir, options.input);
+  const stage = options.regoDir === null ? null : await stageForOpa({ dataJson: options.dataJson, regoDir: options.regoDir }, options.input);
   try {
     const raw = (await inline.evaluate(options.input)) as Record<string, unknown>;
     const sameDecisionAsOpa = stage === null ? null : isDeepStrictEqual(normalizeJson(raw), normalizeJson(await opaEvalDecision(stage)));

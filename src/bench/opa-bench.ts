@@ -1,14 +1,14 @@
 // `opa bench` (the real OPA CLI, Go topdown evaluator) on the same Rego, data.json and input as an
-// Aegis bundle, for a ratio measured in the same run. The bundle itself cannot serve: its Rego is
-// the -O=1 output shaped for the WASM planner and OPA's CLI is built without a WASM engine, so the
-// Rego library the bundle was built from is staged beside the bundle's own data.json.
+// Aegis bundle, for a ratio measured in the same run. `opa bench -b` cannot take the bundle as it
+// is (OPA's CLI is built without a WASM engine and refuses a bundle that declares policy.wasm), so
+// data.json and the Rego library are staged into a plain directory (see rego-stage.ts).
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { collectRegoSources } from "../bundle/rego-sources.ts";
 import { opaCommand } from "../bundle/opa-cli.ts";
 import { AegisError } from "../errors/registry.ts";
+import { type RegoStageSource, writeRegoAndData } from "./rego-stage.ts";
 import { median } from "./stats.ts";
 
 export const DECISION_QUERY = "data.aegis.decision";
@@ -38,17 +38,11 @@ export interface OpaStage {
   remove(): Promise<void>;
 }
 
-/** A directory OPA loads as-is: data.json, the shipped Rego of regoDir, and input.json beside it. */
-export async function stageForOpa(dataJson: Uint8Array, regoDir: string, input: unknown, extraFiles: Readonly<Record<string, string>> = {}): Promise<OpaStage> {
+/** A directory OPA loads as-is (data.json, the Rego library, extraFiles), and input.json beside it. */
+export async function stageForOpa(source: RegoStageSource, input: unknown, extraFiles: Readonly<Record<string, string>> = {}): Promise<OpaStage> {
   const root = await mkdtemp(join(tmpdir(), "aegis-opa-bench-"));
   const dir = join(root, "policy");
-  await mkdir(dir);
-  await writeFile(join(dir, "data.json"), dataJson);
-  for (const source of await collectRegoSources(regoDir)) {
-    const target = join(dir, ...source.name.split("/"));
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, source.bytes);
-  }
+  await writeRegoAndData(source, dir);
   for (const [name, text] of Object.entries(extraFiles)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), text);

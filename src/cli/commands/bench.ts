@@ -15,7 +15,7 @@ const USAGE = `usage: aegis bench --bundle <bundle.tar.gz> --input <input.json> 
   --warmup S     warm-up seconds before each measurement (default 1)
   --workers N    also measure N worker threads (default 2; 0 measures inline only)
   --runs R       repeat inline, workers and opa bench R times, interleaved; medians (default 1)
-  --rego-dir D   Rego library for opa bench (default: the library aegis build uses)
+  --rego-dir D   the Rego library the bundle was built from (default policies/aegis)
   --no-opa       skip opa bench
   --json         print the full result as JSON
 the input is a policy input (docs/contracts.md §2); omitted fields take neutral defaults
