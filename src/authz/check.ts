@@ -56,7 +56,11 @@ export interface CheckDeps {
   readonly limits: InputLimits;
   readonly shadowGlobal: boolean;
   readonly observer: CheckObserver;
-  /** Called after the answer with the enforced decision's input, for the candidate bundle. */
+  /**
+   * Called after the answer, for the candidate bundle, with the input and the enforced bundle's own
+   * decision: before an override token or a lost budget race changed it, since the candidate
+   * would be changed by those alike and must not count them as divergences.
+   */
   readonly afterDecision?: (input: PolicyInput, decision: Decision) => void;
   readonly now?: () => number;
 }
@@ -142,7 +146,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
         callDigest: digest, tokenRejection, budgetRemaining: budgetRemaining ?? null, latencyMs: performance.now() - started, engineMs,
       });
-      deps.afterDecision?.(input, decision);
+      deps.afterDecision?.(input, result.decision);
       return mapped.response;
     } catch (err) {
       const e = isAegisError(err) ? err : new AegisError("AEGIS_ERR_EVAL", err instanceof Error ? err.message : String(err), { cause: err });
