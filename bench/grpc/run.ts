@@ -7,6 +7,7 @@ import { BENCH_OUT, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
 import { SERVER_NAMES, type ServerName } from "../../src/bench/check-servers.ts";
 import { runGrpcHarness } from "../../src/bench/grpc-harness.ts";
 import { formatGrpcResult } from "../../src/bench/grpc-report.ts";
+import { machineInfo } from "../../src/bench/machine.ts";
 import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
 
 const USAGE = `usage: node bench/grpc/run.ts [options]
@@ -59,6 +60,7 @@ for (const s of servers) {
     process.exit(2);
   }
 }
+const before = machineInfo();
 const bundle = await bundleForBench(values.bundle);
 const runs = Number(values.runs);
 const result = await runGrpcHarness({
@@ -81,6 +83,6 @@ const result = await runGrpcHarness({
 });
 const jsonPath = values.json ?? join(BENCH_OUT, `grpc-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 mkdirSync(BENCH_OUT, { recursive: true });
-writeFileSync(jsonPath, `${JSON.stringify({ settings: values, bundle: bundle.path, revision: bundle.contents.manifest.revision, ...result }, null, 2)}\n`);
+writeFileSync(jsonPath, `${JSON.stringify({ machine: { before, after: machineInfo() }, settings: values, bundle: bundle.path, revision: bundle.contents.manifest.revision, ...result }, null, 2)}\n`);
 process.stdout.write(formatGrpcResult(result, runs));
 process.stdout.write(`full result: ${jsonPath}\n`);

@@ -2,6 +2,7 @@
 
 export function formatNs(ns: number | null): string {
   if (ns === null || !Number.isFinite(ns)) return "n/a";
+  if (ns < 0) return `-${formatNs(-ns)}`;
   if (ns < 1_000) return `${ns.toFixed(0)} ns`;
   if (ns < 1_000_000) return `${(ns / 1_000).toFixed(1)} µs`;
   if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(2)} ms`;
