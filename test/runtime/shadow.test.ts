@@ -1,9 +1,9 @@
 // Shadow mode in real processes. (a) `aegis serve --shadow`: through Envoy every call gets through,
 // while the decision log and the metrics carry the real decision (would_deny / would_need_approval).
-// (b) `mode: shadow` on one agent: only that agent's calls are let through. (c) `--shadow-bundle`:
+// (b) `mode: shadow` on one agent or one tenant: only their calls are let through. (c) `--shadow-bundle`:
 // the enforced answer is served, and every check the stricter candidate decides differently is
 // counted and logged with both decisions.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEADER } from "../../src/input/header-names.ts";
@@ -88,11 +88,22 @@ describe("--shadow: the whole server in shadow mode", () => {
   });
 });
 
-describe("mode: shadow on one agent", () => {
+/** A second tenant, globex, in shadow mode as a whole, with one agent that may only read calendars. */
+function addShadowTenant(policies: string): void {
+  mkdirSync(join(policies, "globex"));
+  writeFileSync(join(policies, "globex", "tenant.yaml"), "apiVersion: aegis/v1\nkind: Tenant\ntenant: globex\nmode: shadow\negress_allowlist: [api.stripe.com]\n");
+  mkdirSync(join(policies, "globex-bot"));
+  writeFileSync(join(policies, "globex-bot", "policy.yaml"), "apiVersion: aegis/v1\nkind: AgentPolicy\ntenant: globex\nagent: bot\nallowed_tools:\n  - name: calendar\n    actions: [list_events]\n");
+}
+
+describe("mode: shadow on one agent and on one tenant", () => {
   let s: Sidecar;
   beforeAll(async () => {
     const work = workDir("shadow-agent");
-    const bundle = buildBundle(work, "bundle", (policies) => editPolicy(policies, "planner", (y) => y.replace("agent: planner\n", "agent: planner\nmode: shadow\n")));
+    const bundle = buildBundle(work, "bundle", (policies) => {
+      editPolicy(policies, "planner", (y) => y.replace("agent: planner\n", "agent: planner\nmode: shadow\n"));
+      addShadowTenant(policies);
+    });
     s = await startSidecar(work, bundle);
   });
   afterAll(() => stopSidecar(s));
@@ -104,6 +115,16 @@ describe("mode: shadow on one agent", () => {
     const line = await expectThroughAndLogged(s, await pay(s, 100, "planner"), before);
     expect(line).toMatchObject({ agent_id: "planner", decision: "deny", enforced: "allow", shadow: "would_deny", reason: "tool_not_allowed" });
     expect(await metricValue(s.server, "aegis_decisions_total", labels)).toBe(countedBefore + 1);
+  });
+
+  it("lets a would-be-denied call of an agent in a shadow tenant through and logs it as would_deny", async () => {
+    const before = s.upstream.received.length;
+    const res = await httpRequest({
+      port: s.envoy.port, host: "api.stripe.com", method: "POST", path: "/v1/payment_intents",
+      headers: { ...identity("bot", "globex"), "content-type": "application/json" }, body: JSON.stringify({ amount: 100 }),
+    });
+    const line = await expectThroughAndLogged(s, res, before);
+    expect(line).toMatchObject({ tenant: "globex", agent_id: "bot", decision: "deny", enforced: "allow", shadow: "would_deny", reason: "tool_not_allowed" });
   });
 
   it("still enforces every other agent", async () => {
