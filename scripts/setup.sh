@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
-# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol]   (no argument: all)
+# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm]   (no argument: all)
 #        scripts/setup.sh bench   (the load generators and servers bench/ compares against; never by default)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
@@ -13,13 +13,16 @@ NODE_MAJOR=24
 OPA_VERSION=1.22.2
 ENVOY_VERSION=1.40.0
 OTELCOL_VERSION=0.165.0
+HELM_VERSION=3.22.0
+# Kubernetes minor of the client-go Helm $HELM_VERSION builds against (its Makefile passes it as ldflags).
+HELM_KUBE_MINOR=37
 GHZ_VERSION=0.120.0
 VEGETA_VERSION=12.13.0
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol)
+[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm)
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -153,6 +156,19 @@ setup_bench() {
   fi
 }
 
+setup_helm() {
+  if [ -x "$tools/bin/helm" ] && [ "$(version_of "$tools/bin/helm" version --template '{{.Version}}')" = "v$HELM_VERSION" ]; then return; fi
+  command -v go >/dev/null || { log "Go is needed to build Helm $HELM_VERSION"; exit 1; }
+  # The same version stamps as Helm's release build: without them `helm version` is blank and
+  # `helm template` assumes Kubernetes 1.20, older than the chart's kubeVersion.
+  local ldflags="-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.metadata="
+  local pkg; for pkg in lint/rules chartutil; do
+    ldflags+=" -X helm.sh/helm/v3/pkg/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/$pkg.k8sVersionMinor=$HELM_KUBE_MINOR"
+  done
+  log "building Helm $HELM_VERSION with go install (about two minutes the first time)"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+}
+
 # node first: deps need it on PATH.
 if wants node; then setup_node; fi
 # shellcheck source=env.sh
@@ -162,5 +178,6 @@ if wants opa; then setup_opa; fi
 if wants envoy; then setup_envoy; fi
 if wants redis; then setup_redis; fi
 if wants otelcol; then setup_otelcol; fi
+if wants helm; then setup_helm; fi
 if wants bench; then setup_bench; fi
 log "ready: node $(node --version), tools in .tools/bin"
