@@ -1,13 +1,13 @@
 // The signed decision log a real `aegis serve` writes: after checks of every outcome and a SIGTERM,
-// `aegis audit verify` accepts the log; a second run appending to the same file keeps it verifiable;
-// editing a single record makes verification fail and name the line.
+// `aegis audit verify` accepts the log; later runs appending to the same file, even after one was
+// killed with SIGKILL, keep it verifiable; editing a single record makes verification fail.
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { aegis } from "../support/cli.ts";
 import { connectCheckClient } from "../support/grpc-check-client.ts";
-import { buildBundle, jsonLines, payment, serve, workDir, writeConfig } from "./runtime-harness.ts";
+import { buildBundle, eventually, jsonLines, payment, serve, workDir, writeConfig } from "./runtime-harness.ts";
 
 let work: string;
 let bundle: string;
@@ -26,8 +26,14 @@ beforeAll(() => {
   writeFileSync(verificationKey, publicKey.export({ type: "spki", format: "pem" }));
 });
 
-/** One `aegis serve` run: an allow, a deny, an approval_needed and an invalid request, then SIGTERM. */
-async function runOnce(): Promise<void> {
+const decisionCount = () => jsonLines(readFileSync(log, "utf8")).filter((l) => l.type === "decision").length;
+
+/**
+ * One `aegis serve` run: an allow, a deny, an approval_needed and an invalid amount, then SIGTERM,
+ * or SIGKILL once the four records are on disk.
+ */
+async function runOnce(end: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> {
+  const before = existsSync(log) ? decisionCount() : 0;
   const server = await serve({ bundle, state: `sqlite:${join(work, "state.db")}`, config: writeConfig(work, "aegis"), args: ["--decision-log", log, "--audit-signing-key", signingKey] });
   const client = connectCheckClient(server.grpcPort);
   try {
@@ -36,7 +42,12 @@ async function runOnce(): Promise<void> {
   } finally {
     client.close();
   }
-  expect(await server.stop()).toBe(0);
+  if (end === "SIGTERM") {
+    expect(await server.stop()).toBe(0);
+  } else {
+    await eventually(decisionCount, (n) => n === before + 4, "the four records on disk");
+    await server.kill();
+  }
 }
 
 function verify(): { code: number | null; out: string } {
@@ -55,6 +66,12 @@ describe("the decision log of aegis serve under aegis audit verify", () => {
   it("still verifies after a second run appended to the same log", async () => {
     await runOnce();
     expect(verify()).toEqual({ code: 0, out: expect.stringMatching(/^ok: 8 records, [1-9]\d* checkpoints\n$/) });
+  });
+
+  it("still verifies when a run killed with SIGKILL left its records unsealed and the next run went on", async () => {
+    await runOnce("SIGKILL");
+    await runOnce();
+    expect(verify()).toEqual({ code: 0, out: expect.stringMatching(/^ok: 16 records, [1-9]\d* checkpoints\n$/) });
   });
 
   it("fails, naming the line, when one record is edited", () => {
