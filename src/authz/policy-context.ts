@@ -41,7 +41,7 @@ const NO_CATALOG: readonly CatalogEntry[] = [];
 interface RawAgent {
   budgets?: AgentBudget[];
   approvals?: AgentApprovals;
-  tools?: Record<string, { sanitize?: { params?: string[] } | null }>;
+  tools?: Record<string, { sanitize?: { params?: string[]; query?: string[] } | null }>;
 }
 interface RawTenant {
   catalog?: CatalogEntry[];
@@ -62,7 +62,8 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       const raw = t?.agents !== undefined && Object.hasOwn(t.agents, agent) ? t.agents[agent] : undefined;
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
-      for (const tool of Object.values(raw.tools ?? {})) for (const p of tool.sanitize?.params ?? []) sanitized.add(p);
+      // Query values join the params under their own names, so a sanitized query name is masked too.
+      for (const tool of Object.values(raw.tools ?? {})) for (const p of [...(tool.sanitize?.params ?? []), ...(tool.sanitize?.query ?? [])]) sanitized.add(p);
       const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized };
       views.set(key, view);
       return view;
