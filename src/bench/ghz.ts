@@ -21,6 +21,14 @@ export interface GhzLoad {
   /** Requests per second; undefined for as fast as the server answers. */
   readonly rps?: number;
   readonly cpus?: string;
+  /** Keep every request's start time and latency (for windows such as a reload). */
+  readonly keepSamples?: boolean;
+}
+
+export interface GhzSample {
+  readonly startMs: number;
+  readonly latencyNs: number;
+  readonly ok: boolean;
 }
 
 export interface GhzResult {
@@ -35,6 +43,7 @@ export interface GhzResult {
   readonly latency: LatencySummary;
   /** CPU the load generator itself used (cores), to show how much it competed with the server. */
   readonly loadGeneratorCores: number;
+  readonly samples?: readonly GhzSample[];
 }
 
 interface GhzReport {
@@ -43,7 +52,7 @@ interface GhzReport {
   rps?: number;
   statusCodeDistribution?: Record<string, number>;
   errorDistribution?: Record<string, number>;
-  details?: { latency: number; status: string; error: string }[];
+  details?: { timestamp: string; latency: number; status: string; error: string }[];
 }
 
 export async function runGhz(load: GhzLoad): Promise<GhzResult> {
@@ -68,7 +77,10 @@ export async function runGhz(load: GhzLoad): Promise<GhzResult> {
   try {
     const cores = await runSampled(load.cpus === undefined ? ghz : "taskset", load.cpus === undefined ? args : ["-c", load.cpus, ghz, ...args]);
     const report = JSON.parse(await readFile(out, "utf8")) as GhzReport;
-    return summarize(report, cores, load.concurrency);
+    const result = summarize(report, cores, load.concurrency);
+    if (load.keepSamples !== true) return result;
+    const samples = (report.details ?? []).map((d) => ({ startMs: Date.parse(d.timestamp), latencyNs: d.latency, ok: d.status === "OK" && d.error === "" }));
+    return { ...result, samples };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
