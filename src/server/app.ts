@@ -156,6 +156,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
           draining = true;
           clearInterval(servingTimer);
           grpc.setServing(false);
+          if (config.shutdown_delay_ms > 0) await new Promise((r) => setTimeout(r, config.shutdown_delay_ms));
           for (const close of closers) await close().catch((err: unknown) => logger.error({ err: String(err) }, "error while shutting down"));
         })();
         return stopping;

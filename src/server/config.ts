@@ -29,6 +29,7 @@ export interface Config {
   readonly limits: { readonly max_body_bytes: number; readonly max_params: number; readonly max_depth: number };
   readonly metrics: { readonly check_duration_buckets: readonly number[] };
   readonly shutdown_grace_ms: number;
+  readonly shutdown_delay_ms: number;
   readonly log_level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 }
 

@@ -32,6 +32,7 @@ export class CheckFailure extends Error {
 
 export async function startGrpcServer(config: Config["grpc"], check: CheckHandler): Promise<GrpcServerHandle> {
   const protos = loadProtos();
+  let inFlight = 0;
   const server = new Server({
     "grpc.max_receive_message_length": config.max_receive_message_bytes,
     "grpc.keepalive_time_ms": config.keepalive_time_ms,
@@ -46,13 +47,16 @@ export async function startGrpcServer(config: Config["grpc"], check: CheckHandle
     Check(call: ServerUnaryCall<CheckRequest, CheckResponse>, callback: sendUnaryData<CheckResponse>) {
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
-      check(call.request, abort.signal).then(
-        (response) => callback(null, response),
-        (err: unknown) => {
-          const failure = err instanceof CheckFailure ? err : new CheckFailure(GrpcStatus.INTERNAL, err instanceof Error ? err.message : String(err));
-          callback({ code: failure.grpcCode, details: failure.message });
-        },
-      );
+      inFlight++;
+      check(call.request, abort.signal)
+        .then(
+          (response) => callback(null, response),
+          (err: unknown) => {
+            const failure = err instanceof CheckFailure ? err : new CheckFailure(GrpcStatus.INTERNAL, err instanceof Error ? err.message : String(err));
+            callback({ code: failure.grpcCode, details: failure.message });
+          },
+        )
+        .finally(() => inFlight--);
     },
   });
 
@@ -78,14 +82,22 @@ export async function startGrpcServer(config: Config["grpc"], check: CheckHandle
     },
     shutdown(graceMs) {
       return new Promise((resolve) => {
-        const timer = setTimeout(() => {
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          clearInterval(idle);
           server.forceShutdown();
           resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+        };
+        const timer = setTimeout(finish, graceMs);
+        // Stops accepting at once; open health Watch streams never end by themselves, so the
+        // drain is over when no Check is in flight, not when every stream has closed.
+        server.tryShutdown(finish);
+        const idle = setInterval(() => {
+          if (inFlight === 0) finish();
+        }, 10);
       });
     },
   };

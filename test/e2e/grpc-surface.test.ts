@@ -93,6 +93,28 @@ describe("gRPC surface", () => {
   });
 });
 
+describe("shutdown", () => {
+  it("does not wait out the grace period for an open health Watch stream once no check is in flight", async () => {
+    const own = await startAegisProcess({ args: ["--bundle", bundle, "--state", `sqlite:${join(work, "w.db")}`], env: {} });
+    const Health = makeGenericClientConstructor(loadProtos().health, "Health");
+    const client = new Health(`127.0.0.1:${own.grpcPort}`, credentials.createInsecure()) as unknown as { Watch(req: unknown): NodeJS.ReadableStream & { cancel(): void }; close(): void };
+    const statuses: string[] = [];
+    const stream = client.Watch({ service: "" });
+    stream.on("data", (m: { status: string }) => statuses.push(m.status));
+    stream.on("error", () => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const code = await own.stop();
+    const tookMs = Date.now() - started;
+    // (without the in-flight drain rule this took the whole 10 s grace period)
+    client.close();
+    expect(code).toBe(0);
+    expect(statuses).toContain("SERVING");
+    expect(statuses).toContain("NOT_SERVING");
+    expect(tookMs).toBeLessThan(5000); // the default grace is 10 s
+  });
+});
+
 describe("startup failures are clear and carry documented exit codes", () => {
   it("exits 5 when the bundle is missing", () => {
     const r = aegis(["serve", "--bundle", join(work, "missing.tar.gz"), "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--state", `sqlite:${join(work, "x.db")}`]);
