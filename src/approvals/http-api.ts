@@ -2,7 +2,8 @@
 // admin bearer token; the API is off when no token is configured. Slack's buttons arrive at the
 // interactions endpoint, authenticated by Slack's request signature instead.
 import { isAegisError } from "../errors/registry.ts";
-import { requireAdmin } from "../server/admin-auth.ts";
+import type { IncomingMessage } from "node:http";
+import { isAdminRequest, requireAdmin } from "../server/admin-auth.ts";
 import { HttpError, readBody, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
 import type { ApprovalRecord, ApprovalStatus } from "../state/state-store.ts";
 import type { ApprovalsService } from "./approvals-service.ts";
@@ -13,9 +14,21 @@ export interface ApprovalsApiOptions {
   readonly adminToken: string | undefined;
   readonly slackSigningSecret?: string | undefined;
   readonly onResolved?: (record: ApprovalRecord, how: "approved" | "denied") => void;
+  /**
+   * The identity of an agent reading its own approval (the same resolution as for checks: JWT,
+   * or trusted identity headers). The requesting agent gets its record, and its override token
+   * once approved, without the admin token.
+   */
+  readonly resolveAgent?: (headers: Readonly<Record<string, string>>) => Promise<{ tenant: string; agent: string } | null>;
 }
 
 const STATUSES: ReadonlySet<string> = new Set(["pending", "approved", "denied", "expired"]);
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") out[name] = value;
+  return out;
+}
 
 function body(value: unknown): { approver: string; comment?: string } {
   const v = (value ?? {}) as Record<string, unknown>;
@@ -51,16 +64,7 @@ export function approvalsRoutes(opts: ApprovalsApiOptions): Route[] {
           sendJson(res, 200, { approvals });
         },
       },
-      {
-        method: "GET",
-        path: "/v1/approvals/:id",
-        handler: async (req, res, params) => {
-          requireAdmin(req, adminToken);
-          const record = await service.get(params.id ?? "");
-          if (record === undefined) throw new HttpError(404, "approval_not_found", "no such approval");
-          sendJson(res, 200, record);
-        },
-      },
+
       {
         method: "POST",
         path: "/v1/approvals/:id/approve",
@@ -84,6 +88,24 @@ export function approvalsRoutes(opts: ApprovalsApiOptions): Route[] {
         },
       },
     );
+  }
+  const adminOn = adminToken !== undefined && adminToken !== "";
+  if (adminOn || opts.resolveAgent !== undefined) {
+    routes.push({
+      method: "GET",
+      path: "/v1/approvals/:id",
+      handler: async (req, res, params) => {
+        const isAdmin = adminOn && isAdminRequest(req, adminToken);
+        const agent = isAdmin ? null : await opts.resolveAgent?.(headersOf(req));
+        if (!isAdmin && (agent === null || agent === undefined)) throw new HttpError(401, "unauthorized", "the admin token or the requesting agent's own identity is required");
+        const record = await service.get(params.id ?? "");
+        // Another agent's approval reads as absent: ids are not to be probed.
+        if (record === undefined || (agent != null && (record.tenant !== agent.tenant || record.agent !== agent.agent))) {
+          throw new HttpError(404, "approval_not_found", "no such approval");
+        }
+        sendJson(res, 200, isAdmin ? record : { ...record, ...service.tokenFor(record) });
+      },
+    });
   }
   const secret = opts.slackSigningSecret;
   if (secret !== undefined && secret !== "") {

@@ -7,10 +7,12 @@ function digest(s: string): Buffer {
 }
 
 /** The admin bearer token, compared in constant time (over digests, so lengths leak nothing). */
-export function requireAdmin(req: IncomingMessage, adminToken: string): void {
+export function isAdminRequest(req: IncomingMessage, adminToken: string): boolean {
   const header = req.headers.authorization ?? "";
   const presented = header.startsWith("Bearer ") ? header.slice(7) : "";
-  if (presented === "" || !timingSafeEqual(digest(presented), digest(adminToken))) {
-    throw new HttpError(401, "unauthorized", "a valid admin bearer token is required");
-  }
+  return presented !== "" && timingSafeEqual(digest(presented), digest(adminToken));
+}
+
+export function requireAdmin(req: IncomingMessage, adminToken: string): void {
+  if (!isAdminRequest(req, adminToken)) throw new HttpError(401, "unauthorized", "a valid admin bearer token is required");
 }

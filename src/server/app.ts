@@ -82,21 +82,22 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const shadow = config.shadow.candidate_bundle === undefined ? null : await createShadowComparator({ source: config.shadow.candidate_bundle, config, logger, metrics });
     if (shadow !== null) closers.push(() => shadow.close());
 
+    const resolveIdentity = createIdentityResolver({
+      jwt: config.identity.jwt === undefined ? null : {
+        ...(config.identity.jwt.jwks_file === undefined ? {} : { jwksFile: config.identity.jwt.jwks_file }),
+        ...(config.identity.jwt.jwks_url === undefined ? {} : { jwksUrl: config.identity.jwt.jwks_url }),
+        ...(config.identity.jwt.public_key_file === undefined ? {} : { publicKeyFile: config.identity.jwt.public_key_file }),
+        ...(config.identity.jwt.issuer === undefined ? {} : { issuer: config.identity.jwt.issuer }),
+        ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
+        tenantClaim: config.identity.jwt.tenant_claim,
+        agentClaim: config.identity.jwt.agent_claim,
+      },
+      spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
+      trustIdentityHeaders: config.identity.trust_headers,
+    });
     const check = createCheckHandler({
       holder,
-      resolveIdentity: createIdentityResolver({
-        jwt: config.identity.jwt === undefined ? null : {
-          ...(config.identity.jwt.jwks_file === undefined ? {} : { jwksFile: config.identity.jwt.jwks_file }),
-          ...(config.identity.jwt.jwks_url === undefined ? {} : { jwksUrl: config.identity.jwt.jwks_url }),
-          ...(config.identity.jwt.public_key_file === undefined ? {} : { publicKeyFile: config.identity.jwt.public_key_file }),
-          ...(config.identity.jwt.issuer === undefined ? {} : { issuer: config.identity.jwt.issuer }),
-          ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
-          tenantClaim: config.identity.jwt.tenant_claim,
-          agentClaim: config.identity.jwt.agent_claim,
-        },
-        spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
-        trustIdentityHeaders: config.identity.trust_headers,
-      }),
+      resolveIdentity,
       verifyCallChain: (facts, identity) => verifyAttestation(facts.attestation, {
         parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
         keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
@@ -129,6 +130,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         service: approvals,
         adminToken: config.approvals.admin_token,
         slackSigningSecret: config.approvals.slack?.signing_secret,
+        resolveAgent: (headers) => resolveIdentity({ headers, peerPrincipal: "" }),
         onResolved: (record, how) => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved"),
       })],
     });

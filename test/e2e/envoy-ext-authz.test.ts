@@ -141,6 +141,30 @@ describe("through Envoy's ext_authz filter", () => {
     expect(JSON.parse(replay.body)).toMatchObject({ error: "approval_pending" });
   });
 
+  it("lets the requesting agent read its own approval and token with its own identity, and the CLI approve it", async () => {
+    const pending = JSON.parse((await pay(8000)).body) as { approval_id: string };
+    const own = (headers: Record<string, string>) => fetch(`${server.adminUrl}/v1/approvals/${pending.approval_id}`, { headers });
+    const asAgent = { "x-aegis-tenant": "acme", "x-aegis-agent": "finance-agent" };
+    expect(((await (await own(asAgent)).json()) as { status: string; override_token?: string })).toMatchObject({ status: "pending" });
+    expect((await own({ "x-aegis-tenant": "acme", "x-aegis-agent": "planner" })).status).toBe(404);
+    expect((await own({})).status).toBe(401);
+
+    const listed = aegis(["approvals", "list", "--status", "pending", "--server", server.adminUrl, "--admin-token", ADMIN_TOKEN]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(pending.approval_id);
+    const approved = aegis(["approvals", "approve", pending.approval_id, "--approver", "bob@acme", "--server", server.adminUrl, "--admin-token", ADMIN_TOKEN, "--json"]);
+    expect(approved.code, approved.stderr).toBe(0);
+    const fromCli = (JSON.parse(approved.stdout) as { override_token: string }).override_token;
+    const again = aegis(["approvals", "deny", pending.approval_id, "--approver", "bob@acme", "--server", server.adminUrl, "--admin-token", ADMIN_TOKEN]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/AEGIS_ERR_APPROVAL_STATE: 409/);
+
+    const read = (await (await own(asAgent)).json()) as { status: string; override_token: string };
+    expect(read.status).toBe("approved");
+    expect(read.override_token).toBe(fromCli);
+    expect((await pay(8000, { "x-aegis-override-token": read.override_token })).status).toBe(200);
+  });
+
   it("swaps in a rebuilt bundle while 1,000 requests flow, with zero failed requests", async () => {
     const revision = async () => ((await (await fetch(`${server.adminUrl}/readyz`)).json()) as { bundle: { revision: string } }).bundle.revision;
     const initial = await revision();
