@@ -9,10 +9,9 @@ import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signAttestation, type SigningKey } from "../../src/identity/call-chain.ts";
 import { HEADER } from "../../src/input/header-names.ts";
-import { openStateStore } from "../../src/state/open-state-store.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckAnswer, type CheckClient } from "../support/grpc-check-client.ts";
-import { buildBundle, eventually, jsonLines, payment, serve, workDir, writeConfig } from "./runtime-harness.ts";
+import { ADMIN_TOKEN, buildBundle, eventually, jsonLines, payment, serve, workDir, writeConfig } from "./runtime-harness.ts";
 
 const CHAIN_RULE = "acme/finance-agent/call_chain";
 
@@ -106,17 +105,14 @@ describe("call chain through a real aegis serve", () => {
     await expectViolation(await delegated("orchestrator", await make()), error);
   });
 
-  it("refuses an attestation once its id is tombstoned in the shared state", async () => {
+  it("refuses an attestation once its id is revoked through the admin API", async () => {
     const jti = `att-${Date.now()}`;
     const attestation = await attest("orchestrator", tenantKey, { jti });
     expect((await delegated("orchestrator", attestation)).kind).toBe("ok");
-    // No API revokes an attestation yet; the revocation is written to the state the server reads.
-    const store = await openStateStore(state);
-    try {
-      await store.addTombstone(jti, Date.now() + 10 * 60_000);
-    } finally {
-      await store.close();
-    }
+    const revoke = (headers: Record<string, string>) =>
+      fetch(`${server.adminUrl}/v1/revocations`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ id: jti }) });
+    expect((await revoke({})).status).toBe(401);
+    expect((await revoke({ authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(201);
     await expectViolation(await delegated("orchestrator", attestation), "attestation_revoked");
   });
 });
