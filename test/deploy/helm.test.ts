@@ -15,6 +15,7 @@ import { createAegisClient } from "../../src/sdk/index.ts";
 import { ENV_VARS, loadConfig, type Config } from "../../src/server/config.ts";
 import { startAegisProcess } from "../support/aegis-server.ts";
 import { aegis } from "../support/cli.ts";
+import { embeddedConfigSchema } from "../../deploy/helm/sync-values-schema.ts";
 import { CHART_DIR, configText, container, EXAMPLES_DIR, helm, one, render, type Manifest } from "./helm-chart.ts";
 
 let dir: string;
@@ -58,7 +59,7 @@ describe("helm lint", () => {
     ["the HA example (replicas sharing Redis)", ["-f", join(EXAMPLES_DIR, "values-ha.yaml")]],
     ["everything switched on", [
       "--set", "state.url=redis://redis:6379/0", "--set", "autoscaling.enabled=true", "--set", "serviceMonitor.enabled=true",
-      "--set", "networkPolicy.enabled=true", "--set", "adminToken.existingSecret=a", "--set", "decisionLog.enabled=true",
+      "--set", "networkPolicy.enabled=true", "--set", "headlessService.enabled=true", "--set", "adminToken.existingSecret=a", "--set", "decisionLog.enabled=true",
       "--set", "decisionLog.auditSigningKey.existingSecret=k", "--set", "callChain.keysSecret=c", "--set", "callChain.tenants={acme}",
     ]],
   ])("passes --strict for %s", (_name, args) => {
@@ -122,9 +123,10 @@ describe("default values", () => {
     expect(container(manifests())["securityContext"]).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
   });
 
-  it("give the pod longer to terminate than aegis takes to drain (shutdown_grace_ms + 5 s)", () => {
+  it("give the pod longer to terminate than aegis takes to stop (shutdown_delay_ms + shutdown_grace_ms + 5 s)", () => {
     const spec = one(manifests(), "Deployment")["spec"]["template"]["spec"];
-    expect(spec["terminationGracePeriodSeconds"] * 1000).toBeGreaterThan(loadRenderedConfig(manifests()).shutdown_grace_ms + 5000);
+    const config = loadRenderedConfig(manifests());
+    expect(spec["terminationGracePeriodSeconds"] * 1000).toBeGreaterThan(config.shutdown_delay_ms + config.shutdown_grace_ms + 5000);
   });
 
   it("select the pods by the same labels in the Deployment, Service and PodDisruptionBudget", () => {
@@ -170,7 +172,8 @@ describe("rendering fails with a clear message", () => {
     ["a volume with replicas", ["--set", "replicaCount=2", "--set", "state.url=redis://r:6379", "--set", "persistence.enabled=true"], /persistence\.enabled needs a single replica/],
     ["two bundle sources", ["--set", "bundle.url=http://b/x.tar.gz", "--set", "bundle.volume.emptyDir.medium=Memory"], /set only one bundle source/],
     ["a required signature without a key", ["--set", "bundle.requireSignature=true"], /bundle\.requireSignature needs bundle\.verificationKey\.existingSecret/],
-    ["a grace period shorter than the drain", ["--set", "terminationGracePeriodSeconds=15"], /terminationGracePeriodSeconds \(15 s\) must exceed shutdownGraceMs \+ 5 s \(15000 ms\)/],
+    ["a grace period shorter than the drain", ["--set", "terminationGracePeriodSeconds=15"], /terminationGracePeriodSeconds \(15 s\) must exceed shutdownDelayMs \+ shutdownGraceMs \+ 5 s \(15000 ms\)/],
+    ["a grace period shorter than delay and drain", ["--set", "shutdownDelayMs=20000"], /terminationGracePeriodSeconds \(30 s\) must exceed .* \(35000 ms\)/],
     ["call-chain tenants without keys", ["--set", "callChain.tenants={acme}"], /callChain\.tenants needs callChain\.keysSecret/],
     ["an audit key without a decision log", ["--set", "decisionLog.auditSigningKey.existingSecret=k"], /enable decisionLog too/],
     ["an unknown aegis.yaml key (values.schema.json embeds the config schema)", ["--set", "config.limits.max_bodybytes=1"], /additional properties 'max_bodybytes' not allowed/],
@@ -246,7 +249,7 @@ describe("secrets and optional features", () => {
   });
 
   it("renders integers as integers, never in float notation", () => {
-    const manifests = render(["--set", "bundle.pollIntervalMs=120000000", "--set", "shutdownGraceMs=20000000", "--set", "terminationGracePeriodSeconds=20006"]);
+    const manifests = render(["--set", "bundle.pollIntervalMs=120000000", "--set", "shutdownGraceMs=20000000", "--set", "shutdownDelayMs=5000", "--set", "terminationGracePeriodSeconds=20011"]);
     expect(configText(manifests)).toContain("poll_interval_ms: 120000000");
     expect(loadRenderedConfig(manifests).shutdown_grace_ms).toBe(20000000);
   });
@@ -272,6 +275,13 @@ describe("secrets and optional features", () => {
     expect(one(manifests, "Service")["metadata"]["labels"]).toMatchObject(monitor["spec"]["selector"]["matchLabels"]);
   });
 
+  it("publishes every ready pod's gRPC port through a headless Service when asked", () => {
+    const services = render(["--set", "headlessService.enabled=true"]).filter((m) => m["kind"] === "Service");
+    const headless = services.find((s) => s["metadata"]["name"] === "aegis-headless")!;
+    expect(headless["spec"]).toMatchObject({ clusterIP: "None", selector: services.find((s) => s["metadata"]["name"] === "aegis")!["spec"]["selector"] });
+    expect(headless["spec"]["ports"]).toEqual([{ name: "grpc", port: 9191, targetPort: "grpc", protocol: "TCP", appProtocol: "grpc" }]);
+  });
+
   it("limits who reaches the gRPC port with a NetworkPolicy", () => {
     const peers = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "agents" } } }];
     const manifests = render(["--set", "networkPolicy.enabled=true", "--set-json", `networkPolicy.grpcFrom=${JSON.stringify(peers)}`]);
@@ -285,10 +295,8 @@ describe("values.schema.json", () => {
   const valuesSchema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const validate = new Ajv({ allErrors: true, strict: false }).compile(valuesSchema);
 
-  it("embeds schemas/config.schema.json for `config`, so the chart cannot drift from aegis.yaml", () => {
-    const { $schema: _s, $id: _i, title: _t, description: _d, ...expected } = configSchema as Record<string, unknown>;
-    const { description: _own, ...embedded } = valuesSchema["properties"]["config"];
-    expect(embedded).toEqual(expected);
+  it("embeds schemas/config.schema.json for `config` (after a config schema change: node deploy/helm/sync-values-schema.ts)", () => {
+    expect(valuesSchema["properties"]["config"]).toEqual(embeddedConfigSchema(configSchema));
   });
 
   it.each([["values.yaml", join(CHART_DIR, "values.yaml")], ["examples/values-ha.yaml", join(EXAMPLES_DIR, "values-ha.yaml")]])("accepts %s", (_name, file) => {

@@ -98,8 +98,9 @@ Refuses values that would deploy something broken. Each message says what to cha
 {{- if and .Values.bundle.requireSignature (not .Values.bundle.verificationKey.existingSecret) }}
 {{- fail "bundle.requireSignature needs bundle.verificationKey.existingSecret" }}
 {{- end }}
-{{- if le (mul (int .Values.terminationGracePeriodSeconds) 1000) (add (int .Values.shutdownGraceMs) 5000) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d s) must exceed shutdownGraceMs + 5 s (%d ms), or the kubelet kills aegis mid-drain" (int .Values.terminationGracePeriodSeconds) (add (int .Values.shutdownGraceMs) 5000)) }}
+{{- $stopMs := add (int .Values.shutdownDelayMs) (int .Values.shutdownGraceMs) 5000 }}
+{{- if le (mul (int .Values.terminationGracePeriodSeconds) 1000) $stopMs }}
+{{- fail (printf "terminationGracePeriodSeconds (%d s) must exceed shutdownDelayMs + shutdownGraceMs + 5 s (%d ms), or the kubelet kills aegis mid-drain" (int .Values.terminationGracePeriodSeconds) $stopMs) }}
 {{- end }}
 {{- if and .Values.callChain.tenants (not .Values.callChain.keysSecret) }}
 {{- fail "callChain.tenants needs callChain.keysSecret, the Secret holding one key per tenant" }}
@@ -140,6 +141,7 @@ Integers go through int so large ones never render in float notation.
   "call_chain" (dict "keys" $chainKeys "max_age_seconds" (int $v.callChain.maxAgeSeconds))
   "approvals" $approvals
   "shutdown_grace_ms" (int $v.shutdownGraceMs)
+  "shutdown_delay_ms" (int $v.shutdownDelayMs)
   "log_level" $v.logLevel }}
 {{- if not $v.state.existingSecret }}
 {{- $_ := set $config "state" (default (printf "sqlite:%s/aegis.db" (include "aegis.dataDir" .)) $v.state.url) }}
