@@ -20,6 +20,8 @@ const USAGE = `usage: node bench/scale/run.ts [options]
   --duration S          evaluation seconds per probe (default 3)
   --probe-workers N     also probe with N worker threads (default 2; 0 skips)
   --no-reload           skip the served reload phase
+  --reload-baseline S   seconds of checks before the bundle swap (default 5)
+  --reload-tail S       seconds of checks after it; the reload must finish within them (default 10)
   --rate R              checks per second during reloads, body phases and the soak (default 1000)
   --soak S              run a soak of S seconds at --rate against aegis serve (default 0: none)
   --rebuild             rebuild the generated bundles even when bench/out/scale has them
@@ -36,6 +38,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "3" },
     "probe-workers": { type: "string", default: "2" },
     "no-reload": { type: "boolean", default: false },
+    "reload-baseline": { type: "string", default: "5" },
+    "reload-tail": { type: "string", default: "10" },
     rate: { type: "string", default: "1000" },
     soak: { type: "string", default: "0" },
     rebuild: { type: "boolean", default: false },
@@ -70,7 +74,7 @@ for (const count of list(values.agents).map(Number)) {
   const probeW = probeWorkers > 0 ? await probeInChild(bundle.pathA, { paramsBytes: 0, workers: probeWorkers, warmupMs: 500, durationMs }) : null;
   let reload = null;
   if (!values["no-reload"]) {
-    reload = await servedReload({ bundle, regoDir, requestFile, rate, baselineS: 5, ...aegisWorkers });
+    reload = await servedReload({ bundle, regoDir, requestFile, rate, baselineS: Number(values["reload-baseline"]), tailS: Number(values["reload-tail"]), ...aegisWorkers });
     say(`  served reload: ${reload.reloadMs} ms, spike ${reload.spikeOverBaselineP99.toFixed(2)}× p99, rss ${(reload.rssAfterBytes / 2 ** 20).toFixed(0)} MiB`);
   }
   agents.push({ bundle, probe, probeWorkers: probeW, reload });

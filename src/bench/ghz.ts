@@ -46,7 +46,7 @@ export interface GhzResult {
   readonly samples?: readonly GhzSample[];
 }
 
-interface GhzReport {
+export interface GhzReport {
   count?: number;
   total?: number;
   rps?: number;
@@ -77,7 +77,7 @@ export async function runGhz(load: GhzLoad): Promise<GhzResult> {
   try {
     const cores = await runSampled(load.cpus === undefined ? ghz : "taskset", load.cpus === undefined ? args : ["-c", load.cpus, ghz, ...args]);
     const report = JSON.parse(await readFile(out, "utf8")) as GhzReport;
-    const result = summarize(report, cores, load.concurrency);
+    const result = summarizeGhzReport(report, cores, load.concurrency);
     if (load.keepSamples !== true) return result;
     const samples = (report.details ?? []).map((d) => ({ startMs: Date.parse(d.timestamp), latencyNs: d.latency, ok: d.status === "OK" && d.error === "" }));
     return { ...result, samples };
@@ -89,7 +89,7 @@ export async function runGhz(load: GhzLoad): Promise<GhzResult> {
 // What ghz reports for calls still in flight when it stops at the end of --duration.
 const CUT_OFF = /use of closed network connection|the client connection is closing/;
 
-function summarize(report: GhzReport, loadGeneratorCores: number, concurrency: number): GhzResult {
+export function summarizeGhzReport(report: GhzReport, loadGeneratorCores: number, concurrency: number): GhzResult {
   const recorder = createLatencyRecorder();
   const details = report.details ?? [];
   let ok = 0;

@@ -101,7 +101,10 @@ export interface ServedReloadOptions {
   readonly regoDir: string;
   readonly requestFile: string;
   readonly rate: number;
+  /** Seconds of checks before the swap (the baseline). */
   readonly baselineS: number;
+  /** Seconds of checks kept going after the swap starts; the new revision must load within them. */
+  readonly tailS: number;
   readonly aegisWorkers?: number;
 }
 
@@ -115,16 +118,16 @@ export async function servedReload(options: ServedReloadOptions): Promise<Served
   });
   const server = await fixture.start("aegis");
   try {
-    await runGhz({ target: server.target, requestFile: options.requestFile, durationS: 2, concurrency: 50, connections: 1, rps: options.rate });
+    await runGhz({ target: server.target, requestFile: options.requestFile, durationS: Math.min(2, options.baselineS), concurrency: 50, connections: 1, rps: options.rate });
     const rssBeforeBytes = sampleProcess(server.pid).rssBytes;
-    const totalS = options.baselineS + 15;
+    const totalS = options.baselineS + options.tailS;
     const load = runGhz({ target: server.target, requestFile: options.requestFile, durationS: totalS, concurrency: 50, connections: 1, rps: options.rate, keepSamples: true });
     await new Promise((r) => setTimeout(r, options.baselineS * 1000));
     const staged = join(dir, "next.tar.gz");
     await copyFile(options.bundle.pathB, staged);
     const renamedAt = Date.now();
     await rename(staged, served);
-    const loadedAt = await waitForRevision(server.output, `scale-${options.bundle.agents}-b`, 60_000);
+    const loadedAt = await waitForRevision(server.output, `scale-${options.bundle.agents}-b`, options.tailS * 1000);
     const result = await load;
     const rssAfterBytes = sampleProcess(server.pid).rssBytes;
     const samples = result.samples ?? [];
