@@ -72,7 +72,7 @@ function summarize(response: CheckResponse) {
 
 const allowHeaders = { "x-aegis-decision-id": "d-123", "x-aegis-policy-version": "rev-42" };
 const deniedHeaders = { "content-type": "application/json", "x-aegis-decision-id": "d-123" };
-const meta = (decision: Decision, outcome: string, extra: Record<string, string> = {}) => ({
+const meta = (decision: Decision, outcome: string, extra: Record<string, unknown> = {}) => ({
   decision_id: decision.decision_id,
   outcome,
   reason: decision.reason,
@@ -140,7 +140,7 @@ const cases: Case[] = [
       upstreamHeaders: allowHeaders,
       headersToRemove: ["x-api-key"],
       querySet: ["token=%5BREDACTED%5D", "Token=%5BREDACTED%5D", "tok%65n=%5BREDACTED%5D"],
-      metadata: meta(sanitize, "sanitize"),
+      metadata: meta(sanitize, "sanitize", { redact_params: ["card_number"] }),
     },
   },
   {
@@ -148,7 +148,7 @@ const cases: Case[] = [
     decision: sanitize,
     effective: "sanitize",
     shadowed: null,
-    summary: { rpc: 0, http: "ok", upstreamHeaders: allowHeaders, headersToRemove: ["x-api-key"], querySet: [], metadata: meta(sanitize, "sanitize") },
+    summary: { rpc: 0, http: "ok", upstreamHeaders: allowHeaders, headersToRemove: ["x-api-key"], querySet: [], metadata: meta(sanitize, "sanitize", { redact_params: ["card_number"] }) },
   },
   {
     name: "deny: 403 PolicyViolation",

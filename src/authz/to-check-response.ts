@@ -95,7 +95,10 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
     headers,
     headersToRemove: [...new Set([...(mutations?.headersToRemove ?? []), ...consumed])],
     queryParametersToSet: mutations?.queryParametersToSet ?? [],
-    dynamicMetadata: decisionMetadata({ ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome }),
+    dynamicMetadata: decisionMetadata({
+      ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome,
+      ...(outcome === "sanitize" ? { redact_params: decision.redactions.params } : {}),
+    }),
   });
 }
 

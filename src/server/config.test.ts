@@ -39,6 +39,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { AEGIS_ENGINE_WORKERS: "two" } })).toThrow(/AEGIS_ENGINE_WORKERS must be a whole number/);
   });
 
+  it("takes notifier secrets from the environment, so they need not sit in a config file", () => {
+    const c = loadConfig({ env: { AEGIS_SLACK_SIGNING_SECRET: "s", AEGIS_WEBHOOK_SECRET: "w", AEGIS_WEBHOOK_URL: "https://hooks.example/aegis" } });
+    expect(c.approvals.slack?.signing_secret).toBe("s");
+    expect(c.approvals.webhook).toEqual({ url: "https://hooks.example/aegis", secret: "w" });
+  });
+
   it("rejects unknown keys with their path", () => {
     expect(() => loadConfig({ file: file("grpc:\n  adr: ':1'\n") })).toThrow(/\/grpc: must NOT have additional properties/);
   });

@@ -48,6 +48,13 @@ export const ENV_VARS: Readonly<Record<string, { path: readonly string[]; type: 
   AEGIS_SHADOW: { path: ["shadow", "global"], type: "boolean" },
   AEGIS_SHADOW_BUNDLE: { path: ["shadow", "candidate_bundle"], type: "string" },
   AEGIS_ADMIN_TOKEN: { path: ["approvals", "admin_token"], type: "string" },
+  // Secrets also come from the environment, so they can live in Kubernetes Secrets, not config files.
+  AEGIS_SLACK_WEBHOOK_URL: { path: ["approvals", "slack", "webhook_url"], type: "string" },
+  AEGIS_SLACK_BOT_TOKEN: { path: ["approvals", "slack", "bot_token"], type: "string" },
+  AEGIS_SLACK_SIGNING_SECRET: { path: ["approvals", "slack", "signing_secret"], type: "string" },
+  AEGIS_TEAMS_WEBHOOK_URL: { path: ["approvals", "teams", "webhook_url"], type: "string" },
+  AEGIS_WEBHOOK_URL: { path: ["approvals", "webhook", "url"], type: "string" },
+  AEGIS_WEBHOOK_SECRET: { path: ["approvals", "webhook", "secret"], type: "string" },
   AEGIS_DECISION_LOG: { path: ["decision_log", "path"], type: "string" },
   AEGIS_AUDIT_SIGNING_KEY: { path: ["decision_log", "audit_signing_key"], type: "string" },
   AEGIS_LOG_LEVEL: { path: ["log_level"], type: "string" },

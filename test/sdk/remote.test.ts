@@ -73,20 +73,18 @@ describe("remote mode against aegis serve", () => {
     expect(await finance.check({ ...payment(7000), overrideToken })).toMatchObject({ outcome: "approval_needed" });
   });
 
-  it("sanitizes headers and query parameters; body params are unknown because the server does not send redact_params", async () => {
+  it("sanitizes headers, query and body parameters the server names, and runs the tool on redacted params", async () => {
     const docs = remote(DOCS);
     try {
       const result = await docs.check(readDocument);
       expect(result).toMatchObject({ outcome: "sanitize", allowed: true, reason: "sanitized", ruleId: "acme/docs-agent/allowed_tools/doc-store/sanitize" });
       expect(result.sanitizedHeaders).toEqual({ accept: "application/json" });
       expect(result.sanitizedPath).toBe("/docs/handbook?token=%5BREDACTED%5D&lang=en");
-      // Until the server names the sanitized params (docs/sdk.md, "Sanitize"), the SDK cannot redact them.
-      expect(result.redactedParams).toBeNull();
+      expect(result.redactedParams).toEqual(["ssn"]);
 
-      const read = vi.fn(async () => "read");
+      const read = vi.fn(async (params: Record<string, unknown>) => params);
       const guarded = withAegis(read, { aegis: docs, tool: "doc-store", action: "read_document", host: "wiki.docs.acme.internal" });
-      await expect(guarded({ id: "handbook", ssn: "078-05-1120" })).rejects.toSatisfy((err) => isAegisError(err, "AEGIS_ERR_SDK_CHECK"));
-      expect(read).not.toHaveBeenCalled();
+      await expect(guarded({ id: "handbook", ssn: "078-05-1120" })).resolves.toEqual({ id: "handbook", ssn: "[REDACTED]" });
     } finally {
       await docs.close();
     }

@@ -11,11 +11,14 @@ export interface MetadataFields {
   readonly rule_id: string;
   readonly policy_version: string;
   readonly shadowed_outcome?: string | null;
+  /** Body parameter names a sanitize decision redacts: Envoy cannot rewrite bodies, SDK callers can. */
+  readonly redact_params?: readonly string[];
 }
 
 export function decisionMetadata(fields: MetadataFields): Struct {
-  const { shadowed_outcome, ...always } = fields;
+  const { shadowed_outcome, redact_params, ...always } = fields;
   const object: Record<string, JsonValue> = { ...always };
   if (shadowed_outcome !== undefined && shadowed_outcome !== null) object["shadowed_outcome"] = shadowed_outcome;
+  if (redact_params !== undefined) object["redact_params"] = [...redact_params];
   return toStruct(object);
 }

@@ -79,7 +79,7 @@ export async function run(args: string[]): Promise<number> {
       signalled = true;
       logger.info({ signal, grace_ms: config.shutdown_grace_ms }, "draining");
       // Bound the whole drain: a stuck close must not keep a terminating pod alive.
-      const hardStop = setTimeout(() => resolve(1), config.shutdown_grace_ms + 5_000);
+      const hardStop = setTimeout(() => resolve(1), config.shutdown_delay_ms + config.shutdown_grace_ms + 5_000);
       hardStop.unref();
       app.stop().then(() => {
         logger.info("stopped");
