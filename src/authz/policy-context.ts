@@ -1,31 +1,13 @@
 // What the host (not Rego) reads from the bundle's data.json: the tools catalog (to find
-// tool/action), each agent's budgets (to read counters before evaluation) and approval
-// routing. Built once per bundle and swapped together with its engine.
-export interface CatalogEntry {
-  readonly host: string;
-  readonly method: string;
-  readonly path: string;
-  readonly tool: string;
-  readonly action: string;
-}
-
-export interface AgentBudget {
-  readonly name: string;
-  readonly tool: string | null;
-  readonly sum_param: string | null;
-  readonly limit: number;
-  readonly window_seconds: number;
-  readonly rule_id: string;
-}
-
-export interface AgentApprovals {
-  readonly channels: readonly string[];
-  readonly expires_in_seconds: number;
-}
+// tool/action), each agent's budgets (to read counters before evaluation), approval routing and
+// which parameter names to mask in logs. Built once per bundle and swapped with its engine.
+import type { CatalogEntry } from "../input/catalog.ts";
+import type { AgentData, BudgetData, PolicyData, TenantData } from "../policy/policy-data.ts";
 
 export interface AgentView {
-  readonly budgets: readonly AgentBudget[];
-  readonly approvals: AgentApprovals;
+  readonly budgets: readonly BudgetData[];
+  readonly approvals: AgentData["approvals"];
+  /** Parameter names whose values never reach a log, a notification or an approval preview. */
   readonly sanitizedParams: ReadonlySet<string>;
 }
 
@@ -35,31 +17,24 @@ export interface PolicyContext {
   agent(tenant: string, agent: string): AgentView | undefined;
 }
 
-const DEFAULT_APPROVALS: AgentApprovals = { channels: ["api"], expires_in_seconds: 3600 };
 const NO_CATALOG: readonly CatalogEntry[] = [];
-
-interface RawAgent {
-  budgets?: AgentBudget[];
-  approvals?: AgentApprovals;
-  tools?: Record<string, { sanitize?: { params?: string[]; query?: string[] } | null }>;
-}
-interface RawTenant {
-  catalog?: CatalogEntry[];
-  agents?: Record<string, RawAgent>;
-}
+const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: ["api"], expires_in_seconds: 3600 };
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
-  const tenants = (data.tenants ?? {}) as Record<string, RawTenant>;
+  // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
+  // so those are read with defaults rather than trusted.
+  const tenants = ((data as Partial<PolicyData>).tenants ?? {}) as Readonly<Record<string, TenantData>>;
+  const tenantOf = (tenant: string) => (Object.hasOwn(tenants, tenant) ? tenants[tenant] : undefined);
   const views = new Map<string, AgentView>();
   return {
     revision,
-    catalog: (tenant) => (Object.hasOwn(tenants, tenant) ? tenants[tenant]?.catalog ?? NO_CATALOG : NO_CATALOG),
+    catalog: (tenant) => tenantOf(tenant)?.catalog ?? NO_CATALOG,
     agent(tenant, agent) {
       const key = `${tenant}\u0000${agent}`;
       const cached = views.get(key);
       if (cached !== undefined) return cached;
-      const t = Object.hasOwn(tenants, tenant) ? tenants[tenant] : undefined;
-      const raw = t?.agents !== undefined && Object.hasOwn(t.agents, agent) ? t.agents[agent] : undefined;
+      const agents = tenantOf(tenant)?.agents;
+      const raw = agents !== undefined && Object.hasOwn(agents, agent) ? agents[agent] : undefined;
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
       // Query values join the params under their own names, so a sanitized query name is masked too.
