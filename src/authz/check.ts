@@ -40,6 +40,8 @@ export interface CheckEvent {
 
 /** Observes checks: spans, metrics, logs and the decision log hang off this. */
 export interface CheckObserver {
+  /** Whether events need the call digest (hashed_audit_id): worth a hash only when someone records it. */
+  readonly wantsCallDigest: boolean;
   begin(facts: RequestFacts): {
     /** May refuse (throw) when an audit-critical decision log cannot record the decision. */
     end(event: CheckEvent): Promise<void> | void;
@@ -102,7 +104,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
 
       const { input, agent, engineMs } = result;
       const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
-      const digest = input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null
+      const digest = deps.observer.wantsCallDigest && input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null
         ? callDigest({ tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params })
         : null;
       let decision = result.decision;

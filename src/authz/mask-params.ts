@@ -1,6 +1,6 @@
 /** Parameters with every value a sanitize rule names replaced, at any depth, so they can be logged. */
-export function maskParams(params: Readonly<Record<string, unknown>>, names: ReadonlySet<string>): Record<string, unknown> {
-  if (names.size === 0) return { ...params };
+export function maskParams(params: Readonly<Record<string, unknown>>, names: ReadonlySet<string>): Readonly<Record<string, unknown>> {
+  if (names.size === 0) return params;
   return maskValue(params, names) as Record<string, unknown>;
 }
 

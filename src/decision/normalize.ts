@@ -17,6 +17,7 @@ import {
 const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOMES);
 const DENY_SET: ReadonlySet<string> = new Set(DENY_REASONS);
 const REASON_SET: ReadonlySet<string> = new Set([...DENY_REASONS, ...NON_DENY_REASONS]);
+const MODE_SET: ReadonlySet<string> = new Set(["enforce", "shadow"]);
 
 export interface NormalizeContext {
   readonly decisionId: string;
@@ -43,7 +44,7 @@ export function normalizeDecision(raw: unknown, ctx: NormalizeContext): Decision
     rule_id,
     policy_version: ctx.policyVersion,
     deny_reasons: denyReasons,
-    mode: member(obj.mode ?? "enforce", new Set(["enforce", "shadow"]), "mode") as Mode,
+    mode: member(obj.mode ?? "enforce", MODE_SET, "mode") as Mode,
     redactions: redactions(obj.redactions),
     approval: approval(obj.approval, outcome),
     budget_charges: list(obj.budget_charges ?? [], "budget_charges").map(charge),

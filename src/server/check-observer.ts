@@ -29,6 +29,7 @@ const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 export function createCheckObserver(opts: ObserverOptions): CheckObserver {
   const { metrics, logger, decisionLog } = opts;
   return {
+    wantsCallDigest: decisionLog !== null || opts.tracing !== null,
     begin(facts: RequestFacts) {
       const span = opts.tracing?.start(facts.headers) ?? null;
       const traceId = span?.traceId ?? TRACEPARENT.exec(facts.traceparent ?? "")?.[1] ?? null;
