@@ -19,6 +19,7 @@ const USAGE = `usage: node bench/envoy/run.ts [options]
   --warmup S             seconds at the first rate before measuring each path (default 3)
   --runs R               repeat every path R times (default 3)
   --envoy-concurrency N  Envoy worker threads (default 1)
+  --aegis-node-options O NODE_OPTIONS for aegis serve, e.g. "--max-semi-space-size=4"
   --aegis-workers N      AEGIS_ENGINE_WORKERS for aegis serve (default: Aegis's default)
   --body F               request body file (default bench/envoy/payment.json)
   --json F               also write the full result as JSON (default bench/out/envoy-<time>.json)
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     "envoy-concurrency": { type: "string", default: "1" },
     "aegis-workers": { type: "string" },
+    "aegis-node-options": { type: "string" },
     body: { type: "string", default: join(REPO_ROOT, "bench", "envoy", "payment.json") },
     json: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -65,6 +67,7 @@ const result = await runEnvoyHarness({
   runs,
   envoyConcurrency: Number(values["envoy-concurrency"]),
   ...(values["aegis-workers"] === undefined ? {} : { aegisWorkers: Number(values["aegis-workers"]) }),
+  ...(values["aegis-node-options"] === undefined ? {} : { aegisNodeOptions: values["aegis-node-options"] }),
   request: {
     method: "POST",
     path: "/v1/payment_intents",

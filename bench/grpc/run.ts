@@ -22,6 +22,7 @@ const USAGE = `usage: node bench/grpc/run.ts [options]
   --runs R            repeat everything R times, servers in rotated order (default 3)
   --concurrency C     ghz workers (default 50)
   --connections K     gRPC connections ghz opens (default 1, as one Envoy worker does)
+  --aegis-node-options O NODE_OPTIONS for aegis serve, e.g. "--max-semi-space-size=4"
   --aegis-workers N   AEGIS_ENGINE_WORKERS for aegis serve (default: Aegis's default)
   --server-cpus L     taskset CPU list for the servers, e.g. 1
   --load-cpus L       taskset CPU list for ghz, e.g. 0
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "50" },
     connections: { type: "string", default: "1" },
     "aegis-workers": { type: "string" },
+    "aegis-node-options": { type: "string" },
     "server-cpus": { type: "string" },
     "load-cpus": { type: "string" },
     json: { type: "string" },
@@ -77,6 +79,7 @@ const result = await runGrpcHarness({
   concurrency: Number(values.concurrency),
   connections: Number(values.connections),
   ...(values["aegis-workers"] === undefined ? {} : { aegisWorkers: Number(values["aegis-workers"]) }),
+  ...(values["aegis-node-options"] === undefined ? {} : { aegisNodeOptions: values["aegis-node-options"] }),
   ...(values["server-cpus"] === undefined ? {} : { serverCpus: values["server-cpus"] }),
   ...(values["load-cpus"] === undefined ? {} : { loadCpus: values["load-cpus"] }),
   progress: (line) => process.stderr.write(`${line}\n`),

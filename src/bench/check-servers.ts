@@ -20,6 +20,8 @@ export interface ServerSetup {
   readonly regoDir: string;
   /** Aegis engine worker threads (AEGIS_ENGINE_WORKERS); undefined keeps Aegis's default. */
   readonly aegisWorkers?: number;
+  /** NODE_OPTIONS for aegis serve (e.g. V8 heap flags), for experiments. */
+  readonly aegisNodeOptions?: string;
   readonly cpus?: string;
 }
 
@@ -62,7 +64,11 @@ export async function createServerFixture(setup: ServerSetup): Promise<ServerFix
             name,
             command: join(REPO_ROOT, "bin", "aegis"),
             args: ["serve", "--bundle", setup.bundlePath, "--grpc-addr", target, "--http-addr", `127.0.0.1:${httpPort}`],
-            env: { AEGIS_TRUST_IDENTITY_HEADERS: "true", ...(setup.aegisWorkers === undefined ? {} : { AEGIS_ENGINE_WORKERS: String(setup.aegisWorkers) }) },
+            env: {
+              AEGIS_TRUST_IDENTITY_HEADERS: "true",
+              ...(setup.aegisWorkers === undefined ? {} : { AEGIS_ENGINE_WORKERS: String(setup.aegisWorkers) }),
+              ...(setup.aegisNodeOptions === undefined ? {} : { NODE_OPTIONS: setup.aegisNodeOptions }),
+            },
             cwd,
             ready: { kind: "http", url: `http://127.0.0.1:${httpPort}/readyz` },
           };

@@ -30,6 +30,7 @@ export interface EnvoyHarnessOptions {
   readonly runs: number;
   readonly envoyConcurrency: number;
   readonly aegisWorkers?: number;
+  readonly aegisNodeOptions?: string;
   /** The agent's call; its Host picks the Envoy route (and so the context_extensions). */
   readonly request: Omit<HttpTarget, "url"> & { readonly path: string };
   readonly progress?: (line: string) => void;
@@ -76,6 +77,7 @@ export async function runEnvoyHarness(options: EnvoyHarnessOptions): Promise<Env
   const fixture = await createServerFixture({
     bundlePath: options.bundlePath, bundle: options.bundle, regoDir: options.regoDir,
     ...(options.aegisWorkers === undefined ? {} : { aegisWorkers: options.aegisWorkers }),
+    ...(options.aegisNodeOptions === undefined ? {} : { aegisNodeOptions: options.aegisNodeOptions }),
   });
   const dir = await mkdtemp(join(tmpdir(), "aegis-bench-envoy-"));
   const upstreamPort = await freePort();

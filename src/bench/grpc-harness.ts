@@ -25,6 +25,7 @@ export interface GrpcHarnessOptions {
   readonly concurrency: number;
   readonly connections: number;
   readonly aegisWorkers?: number;
+  readonly aegisNodeOptions?: string;
   /** taskset CPU lists: keep servers and ghz on separate cores when both are given. */
   readonly serverCpus?: string;
   readonly loadCpus?: string;
@@ -81,6 +82,7 @@ export async function runGrpcHarness(options: GrpcHarnessOptions): Promise<GrpcH
     bundle: options.bundle,
     regoDir: options.regoDir,
     ...(options.aegisWorkers === undefined ? {} : { aegisWorkers: options.aegisWorkers }),
+    ...(options.aegisNodeOptions === undefined ? {} : { aegisNodeOptions: options.aegisNodeOptions }),
     ...(options.serverCpus === undefined ? {} : { cpus: options.serverCpus }),
   });
   const answers: Partial<Record<ServerName, CheckAnswer>> = {};
