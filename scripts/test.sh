@@ -4,6 +4,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
+# The benchmark harnesses' CI smoke tests need the load generators and the OPA-Envoy stand-in.
+bash scripts/setup.sh bench
 source scripts/env.sh
 
 echo "== typecheck"
