@@ -68,9 +68,11 @@ export function scaleTargetLines(r: ScaleReport): string[] {
   const mark = (met: boolean) => (met ? "met " : "MISS");
   const smallest = r.agents[0];
   const at100k = r.agents.find((a) => a.bundle.agents === 100_000);
-  if (smallest !== undefined && at100k !== undefined) {
+  if (smallest !== undefined && at100k !== undefined && smallest !== at100k) {
     const growth = at100k.probe.eval.p99Ns / smallest.probe.eval.p99Ns;
     out.push(`  ${mark(growth <= SCALE_TARGETS.p99GrowthAt100k)}  eval p99 at 100k ÷ at ${smallest.bundle.agents} agents: ${formatRatio(growth)} (target ≤ ${formatRatio(SCALE_TARGETS.p99GrowthAt100k)})`);
+  }
+  if (at100k !== undefined) {
     const rss = at100k.reload?.rssAfterBytes ?? at100k.probe.rssAfterEvalBytes;
     out.push(`  ${mark(rss <= SCALE_TARGETS.rssAt100kBytes)}  RSS with 100k agents${at100k.reload === null ? " (in-process probe)" : " (aegis serve)"}: ${formatBytes(rss)} (target ≤ ${formatBytes(SCALE_TARGETS.rssAt100kBytes)})`);
     if (at100k.reload !== null) {
