@@ -16,5 +16,5 @@ COPY proto ./proto
 COPY schemas ./schemas
 USER node
 EXPOSE 9191 8181
-ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "--import", "./src/telemetry/instrumentation.ts", "./src/cli/main.ts"]
+ENTRYPOINT ["node", "--disable-warning=ExperimentalWarning", "--max-semi-space-size=4", "--import", "./src/telemetry/instrumentation.ts", "./src/cli/main.ts"]
 CMD ["serve", "--bundle", "/bundles/aegis.tar.gz", "--state", "sqlite:/data/aegis.db"]
