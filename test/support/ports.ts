@@ -1,18 +1,6 @@
-import { createServer } from "node:net";
-
-/** A loopback port that was free a moment ago (the OS may hand it out again; good enough for tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The same free-port probe the bench harnesses use (the OS may hand the port out again; good
+// enough for tests).
+export { freePort } from "../../src/bench/free-port.ts";
 
 export async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
