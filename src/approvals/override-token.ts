@@ -4,7 +4,6 @@
 // which redemption consumes once.
 import { createHash, createHmac } from "node:crypto";
 
-export const OVERRIDE_TOKEN_HEADER = "x-aegis-override-token";
 const PREFIX = "aegis_ot_";
 
 export function deriveOverrideToken(secret: Uint8Array, approvalId: string, digest: string): { token: string; tokenHash: string } {

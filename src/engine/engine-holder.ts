@@ -14,11 +14,6 @@ interface Slot<C> {
 export class EngineHolder<C = undefined> {
   #slot: Slot<C> | null = null;
 
-  get current(): { engine: Engine; context: C } | null {
-    const slot = this.#slot;
-    return slot === null ? null : { engine: slot.engine, context: slot.context };
-  }
-
   /** Runs `fn` on the current engine and context; throws AEGIS_ERR_NO_BUNDLE when none is loaded. */
   async use<R>(fn: (engine: Engine, context: C) => Promise<R>): Promise<R> {
     const slot = this.#slot;

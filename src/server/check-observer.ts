@@ -1,6 +1,7 @@
 // Where a finished check goes: Prometheus metrics, the pino log, the hash-chained decision log
 // and the span. Only low-cardinality values become labels; only masked parameters are written.
 import type { CheckEvent, CheckObserver } from "../authz/check.ts";
+import { redactionMask } from "../decision/redaction-mask.ts";
 import { AegisError } from "../errors/registry.ts";
 import type { RequestFacts } from "../input/request-facts.ts";
 import type { DecisionLog } from "../telemetry/decision-log/index.ts";
@@ -106,8 +107,4 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
   if (event.invalidReason !== null) record.invalid_reason = event.invalidReason;
   if (input !== null) record.input = { host: input.host, method: input.method, path: input.path, params: input.params, call_chain: input.call_chain, identity_source: input.identity_source };
   return record;
-}
-
-export function redactionMask(r: { headers: readonly string[]; query: readonly string[]; params: readonly string[] }): string {
-  return [...r.headers.map((h) => `headers:${h}`), ...r.query.map((q) => `query:${q}`), ...r.params.map((p) => `params:${p}`)].join(",");
 }

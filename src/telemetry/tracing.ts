@@ -13,6 +13,7 @@ import {
   type TextMapGetter,
 } from "@opentelemetry/api";
 import { performance } from "node:perf_hooks";
+import { redactionMask } from "../decision/redaction-mask.ts";
 
 export const CHECK_SPAN_NAME = "aegis.check";
 
@@ -191,14 +192,6 @@ export function outcomeAttributes(outcome: CheckSpanOutcome, measuredLatencyMs: 
   return attributes;
 }
 
-/** "headers:x-api-key,query:token,params:card_number": the names a sanitize rule redacted, never the values. */
-export function redactionMask(redactions: NonNullable<CheckSpanOutcome["redactions"]>): string {
-  return [
-    ...redactions.headers.map((name) => `headers:${name}`),
-    ...redactions.query.map((name) => `query:${name}`),
-    ...redactions.params.map((name) => `params:${name}`),
-  ].join(",");
-}
 
 function setPresent(attributes: Attributes, key: string, value: string | number | null | undefined): void {
   if (value !== null && value !== undefined) attributes[key] = value;
