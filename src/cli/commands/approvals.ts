@@ -1,5 +1,5 @@
 // aegis approvals list|show|approve|deny: a thin client of the admin API (port 8181).
-import { parseArgs } from "node:util";
+import { parseCommand } from "../parse-command.ts";
 import { AegisError } from "../../errors/registry.ts";
 
 const USAGE = `usage: aegis approvals list [--status pending|approved|denied|expired] [--tenant T] [--agent A]
@@ -20,19 +20,10 @@ interface ApprovalView {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: OPTIONS });
-  } catch (err) {
-    process.stderr.write(`aegis approvals: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommand("approvals", USAGE, { args, allowPositionals: true, options: OPTIONS });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   const [sub, id] = positionals;
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const server = (values.server ?? process.env.AEGIS_ADMIN_URL ?? "http://127.0.0.1:8181").replace(/\/$/, "");
   const token = values["admin-token"] ?? process.env.AEGIS_ADMIN_TOKEN;
   if (token === undefined || token === "") {

@@ -1,7 +1,7 @@
 // aegis audit verify <log> --verification-key PUB.pem [--allow-unsealed]
 // <log> is the current file; its rotated siblings <log>.1, <log>.2, ... are verified with it, oldest first.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseCommand, usageError as usage } from "../parse-command.ts";
 import { isAegisError } from "../../errors/registry.ts";
 import { rotatedSet, verifyDecisionLog } from "../../telemetry/decision-log/index.ts";
 
@@ -14,10 +14,7 @@ rotated files (<log>.1, <log>.2, ...). Exit 0 when intact, 1 naming the first ba
                       truncation of the tail then goes unnoticed
 `;
 
-function usageError(message: string): number {
-  process.stderr.write(`aegis audit: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => usage("audit", USAGE, message);
 
 export async function run(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -27,16 +24,12 @@ export async function run(args: string[]): Promise<number> {
   }
   if (subcommand !== "verify") return usageError(subcommand === undefined ? "missing subcommand" : `unknown subcommand "${subcommand}"`);
 
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: { "verification-key": { type: "string" }, "allow-unsealed": { type: "boolean", default: false } },
-    });
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+  const parsed = parseCommand("audit", USAGE, {
+    args: rest,
+    allowPositionals: true,
+    options: { "verification-key": { type: "string" }, "allow-unsealed": { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+  });
+  if (typeof parsed === "number") return parsed;
   const { positionals, values } = parsed;
   if (positionals.length !== 1) return usageError("give exactly one <log> file");
   const keyPath = values["verification-key"];

@@ -1,7 +1,7 @@
 // aegis bench --bundle B --input I.json: in-process evaluation benchmark, beside `opa bench` on the
 // same Rego, data and input (see bench/README.md for the other harnesses).
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommand } from "../parse-command.ts";
 import { compareEval } from "../../bench/eval-comparison.ts";
 import { evalTargets, formatEvalComparison } from "../../bench/eval-report.ts";
 import { defaultRegoDir } from "../../bundle/library-dir.ts";
@@ -35,17 +35,9 @@ const OPTIONS = {
 } as const;
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS }));
-  } catch (err) {
-    process.stderr.write(`aegis bench: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommand("bench", USAGE, { args, options: OPTIONS });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (values.bundle === undefined || values.input === undefined) {
     process.stderr.write(USAGE);
     return 2;

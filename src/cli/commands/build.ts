@@ -1,6 +1,6 @@
 // aegis build <dir> -o <bundle.tar.gz> [--revision R] [--signing-key K --signing-alg ALG --key-id ID]
 // Compiles the YAML policies under <dir>, then builds (and optionally signs) the OPA bundle.
-import { parseArgs } from "node:util";
+import { parseCommand, usageError as usage } from "../parse-command.ts";
 import { buildBundle, defaultRegoDir, isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningOptions } from "../../bundle/index.ts";
 import { compilePolicies, formatProblem } from "../../policy/index.ts";
 
@@ -16,35 +16,24 @@ const USAGE = `usage: aegis build <dir> -o <bundle.tar.gz> [--revision R]
   --rego-dir       the Rego library to compile (default: the generic library policies/aegis)
 `;
 
-function usageError(message: string): number {
-  process.stderr.write(`aegis build: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => usage("build", USAGE, message);
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        output: { type: "string", short: "o" },
-        revision: { type: "string" },
-        "signing-key": { type: "string" },
-        "signing-alg": { type: "string" },
-        "key-id": { type: "string" },
-        "rego-dir": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+  const parsed = parseCommand("build", USAGE, {
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      revision: { type: "string" },
+      "signing-key": { type: "string" },
+      "signing-alg": { type: "string" },
+      "key-id": { type: "string" },
+      "rego-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [dir] = positionals;
   if (positionals.length !== 1 || dir === undefined) return usageError("expected exactly one policy directory");
   if (values.output === undefined) return usageError("-o <bundle.tar.gz> is required");

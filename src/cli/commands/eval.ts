@@ -1,6 +1,6 @@
 // aegis eval --bundle B --input request.json: prints the decision JSON.
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommand, usageError } from "../parse-command.ts";
 import { decide } from "../../engine/decide.ts";
 import { openBundleFile } from "../../engine/open-bundle.ts";
 import { AegisError } from "../../errors/registry.ts";
@@ -11,21 +11,10 @@ const USAGE = "usage: aegis eval --bundle <bundle.tar.gz> --input <input.json|->
   "  the input is a policy input (docs/contracts.md §2); omitted fields take neutral defaults\n";
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { bundle: { type: "string" }, input: { type: "string" }, help: { type: "boolean", short: "h" } } }));
-  } catch (err) {
-    process.stderr.write(`aegis eval: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (values.bundle === undefined || values.input === undefined) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  const parsed = parseCommand("eval", USAGE, { args, options: { bundle: { type: "string" }, input: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  if (values.bundle === undefined || values.input === undefined) return usageError("eval", USAGE);
   const input = completeInput(readInput(values.input));
   const { engine } = await openBundleFile(values.bundle);
   try {

@@ -1,6 +1,6 @@
 // aegis serve: the ext_authz decision service. Exit codes: 0 clean shutdown, 1 runtime failure,
 // 2 usage, 3 invalid configuration, 4 a port could not be bound, 5 the bundle could not be loaded.
-import { parseArgs } from "node:util";
+import { parseCommand } from "../parse-command.ts";
 import { AegisError, isAegisError, type ErrorCode } from "../../errors/registry.ts";
 import { startAegis } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
@@ -39,17 +39,9 @@ const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
 };
 
 export async function run(args: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options: FLAGS }));
-  } catch (err) {
-    process.stderr.write(`aegis serve: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseCommand("serve", USAGE, { args, options: FLAGS });
+  if (typeof parsed === "number") return parsed;
+  const values: Record<string, string | boolean | undefined> = parsed.values;
   const flags = Object.entries(FLAG_PATHS)
     .filter(([name]) => values[name] !== undefined)
     .map(([name, path]) => ({ path, value: name === "workers" ? Number(values[name]) : values[name] }));

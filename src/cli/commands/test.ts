@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommand } from "../parse-command.ts";
 import { buildBundle } from "../../bundle/build.ts";
 import { defaultRegoDir } from "../../bundle/library-dir.ts";
 import { decide } from "../../engine/decide.ts";
@@ -14,18 +14,9 @@ import { findDecisionTestFiles, loadDecisionCases, runDecisionCases } from "../.
 const USAGE = "usage: aegis test <dir> [--bundle <bundle.tar.gz>] [--verbose]\n";
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { bundle: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } } });
-  } catch (err) {
-    process.stderr.write(`aegis test: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommand("test", USAGE, { args, allowPositionals: true, options: { bundle: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } } });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [dir] = positionals;
   if (dir === undefined || positionals.length !== 1) {
     process.stderr.write(USAGE);

@@ -1,7 +1,7 @@
 // aegis verify <bundle> --verification-key K [--key-id ID] [--signing-alg ALG] [--scope S]
 // Exit 0 with a summary when the signature and every file digest check out; exit 1 with the reason otherwise.
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { parseCommand, usageError as usage } from "../parse-command.ts";
 import { readBundle, verifyBundle } from "../../bundle/index.ts";
 import { AegisError, isAegisError } from "../../errors/registry.ts";
 
@@ -13,10 +13,7 @@ const USAGE = `usage: aegis verify <bundle> --verification-key K [--key-id ID] [
   --scope             the signing scope the bundle must carry (default: none)
 `;
 
-function usageError(message: string): number {
-  process.stderr.write(`aegis verify: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => usage("verify", USAGE, message);
 
 async function readBundleFile(path: string): Promise<Uint8Array> {
   try {
@@ -27,27 +24,19 @@ async function readBundleFile(path: string): Promise<Uint8Array> {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        "verification-key": { type: "string" },
-        "key-id": { type: "string" },
-        "signing-alg": { type: "string" },
-        scope: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+  const parsed = parseCommand("verify", USAGE, {
+    args,
+    allowPositionals: true,
+    options: {
+      "verification-key": { type: "string" },
+      "key-id": { type: "string" },
+      "signing-alg": { type: "string" },
+      scope: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const [path] = positionals;
   if (positionals.length !== 1 || path === undefined) return usageError("expected exactly one bundle");
   const key = values["verification-key"];
