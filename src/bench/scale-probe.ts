@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { readBundle } from "../bundle/read.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import type { PolicyInput } from "../input/types.ts";
-import { completeInput } from "../testing/complete-input.ts";
+import { completeInput } from "../input/complete-input.ts";
 import { paramsOfSize } from "./body-params.ts";
 import { runEvalBench } from "./eval-bench.ts";
 import type { LatencySummary } from "./latency-histogram.ts";

@@ -16,7 +16,7 @@ import type { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
-import { completeInput } from "../testing/complete-input.ts";
+import { completeInput } from "../input/complete-input.ts";
 
 export interface BundleStatus {
   readonly revision: string | null;

@@ -6,7 +6,7 @@ import { parse as parseYaml } from "yaml";
 import schema from "../../schemas/decision-test.schema.json" with { type: "json" };
 import type { Decision } from "../decision/types.ts";
 import type { PolicyInput } from "../input/types.ts";
-import { completeInput } from "./complete-input.ts";
+import { completeInput } from "../input/complete-input.ts";
 
 export interface DecisionExpectation {
   readonly outcome?: string;

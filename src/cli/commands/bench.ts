@@ -8,7 +8,7 @@ import { defaultRegoDir } from "../../bundle/library-dir.ts";
 import { readBundle } from "../../bundle/read.ts";
 import { AegisError } from "../../errors/registry.ts";
 import type { PolicyInput } from "../../input/types.ts";
-import { completeInput } from "../../testing/complete-input.ts";
+import { completeInput } from "../../input/complete-input.ts";
 
 const USAGE = `usage: aegis bench --bundle <bundle.tar.gz> --input <input.json> [options]
   --duration S   measured seconds per engine and run (default 5)

@@ -5,7 +5,7 @@ import { decide } from "../../engine/decide.ts";
 import { openBundleFile } from "../../engine/open-bundle.ts";
 import { AegisError } from "../../errors/registry.ts";
 import type { PolicyInput } from "../../input/types.ts";
-import { completeInput } from "../../testing/complete-input.ts";
+import { completeInput } from "../../input/complete-input.ts";
 
 const USAGE = "usage: aegis eval --bundle <bundle.tar.gz> --input <input.json|->\n" +
   "  the input is a policy input (docs/contracts.md §2); omitted fields take neutral defaults\n";
