@@ -1,6 +1,7 @@
 // The request body as parameters. JSON and form bodies are parsed strictly when declared; an
 // undeclared body that looks like a JSON object is parsed too, because upstreams (MCP servers
 // in particular) often ignore the content type, and the policy must see what they will see.
+import { parseJsonBody } from "./json-body.ts";
 import { asBytes, asString } from "./loose.ts";
 import { parseUrlEncoded } from "./query-string.ts";
 
@@ -49,7 +50,7 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
 
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonBody(text);
   } catch {
     // A cut-off body cannot parse; the policy sees truncated_body and decides.
     return declaredJson && !truncated ? { ok: false, reason: "request body is not valid JSON" } : NONE;

@@ -6,6 +6,7 @@ import { type CatalogEntry, matchCatalog } from "./catalog.ts";
 import { HEADER } from "./header-names.ts";
 import { asRecord } from "./loose.ts";
 import { readMcpToolsCall } from "./mcp.ts";
+import { ambiguousParams } from "./param-ambiguity.ts";
 import { checkParamLimits, type ParamLimits } from "./param-limits.ts";
 import { flattenParams } from "./query-string.ts";
 import { type RequestFacts, readRequestFacts } from "./request-facts.ts";
@@ -60,6 +61,8 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   const params: Record<string, unknown> = { ...flattenParams(facts.query), ...bodyParams };
   const tooBig = checkParamLimits(params, context.limits);
   if (tooBig !== null) return { ok: false, reason: tooBig, request: facts };
+  const ambiguous = ambiguousParams({ query: facts.query, body, bodyParams });
+  if (ambiguous !== null) return { ok: false, reason: ambiguous, request: facts };
 
   const { identity } = context;
   const routeTool = nonEmpty(facts.contextExtensions["tool"]);
