@@ -2,18 +2,20 @@
 // `aegis serve` behind the real Envoy with the shipped sidecar config; the sanitized names are
 // sent as `Token`, `TOKEN`, `SSN`, `Ssn`, under `__proto__` and `constructor` keys, and an
 // override token rides in the query string. Then the whole decision log, the process output, the
-// approvals API and the Slack, Teams and webhook notifications (local receivers) are searched,
-// case-insensitively, for every raw value: none may be there. The token is also gone from what
+// spans (a real OpenTelemetry Collector), the approvals API and the Slack, Teams and webhook
+// notifications (local receivers) are searched, case-insensitively, for every raw value: none
+// may be there. The token is also gone from what
 // the upstream received.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver, type LocalReceiver } from "../../src/approvals/notifiers/testing/local-receiver.ts";
-import type { RunningAegisProcess } from "../support/aegis-server.ts";
+import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";
 import { startEnvoy, type RunningEnvoy } from "../support/envoy.ts";
 import { httpRequest } from "../support/http.ts";
+import { startOtelcol, type Otelcol } from "../support/otelcol.ts";
 import { startUpstream, type RunningUpstream } from "../support/upstream.ts";
-import { ADMIN_TOKEN, buildBundle, eventually, identity, jsonLines, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
+import { ADMIN_TOKEN, buildBundle, eventually, identity, jsonLines, workDir, writeConfig } from "../runtime/runtime-harness.ts";
 
 // One distinct value per attack, so a hit names the path that leaked it.
 const SECRET = {
@@ -41,6 +43,7 @@ let teams: LocalReceiver;
 let webhook: LocalReceiver;
 let server: RunningAegisProcess;
 let envoy: RunningEnvoy;
+let collector: Otelcol;
 
 /** The example policies; the finance agent's payments also sanitize `token`, `card_number` and `ssn`, and tell every channel. */
 function bundle(): string {
@@ -58,11 +61,18 @@ function bundle(): string {
 beforeAll(async () => {
   work = workDir("secrets");
   decisionLog = join(work, "decisions.log");
-  [upstream, slack, teams, webhook] = await Promise.all([startUpstream(), startReceiver(), startReceiver(), startReceiver()]);
+  [upstream, slack, teams, webhook, collector] = await Promise.all([startUpstream(), startReceiver(), startReceiver(), startReceiver(), startOtelcol()]);
   const config = writeConfig(work, "aegis", {
     approvals: { slack: { webhook_url: slack.url }, teams: { webhook_url: teams.url }, webhook: { url: webhook.url, secret: "webhook-signing-secret" } },
   });
-  server = await serve({ bundle: bundle(), state: `sqlite:${join(work, "state.db")}`, config, args: ["--decision-log", decisionLog, "--log-level", "debug"] });
+  // As the runtime harness's serve(), plus tracing to the Collector.
+  server = await startAegisProcess({
+    args: [
+      "--bundle", bundle(), "--state", `sqlite:${join(work, "state.db")}`, "--config", config, "--trust-identity-headers", "--admin-token", ADMIN_TOKEN,
+      "--decision-log", decisionLog, "--log-level", "debug",
+    ],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_BSP_SCHEDULE_DELAY: "100", OTEL_SERVICE_NAME: "aegis-secrets" },
+  });
   envoy = await startEnvoy({ aegisPort: server.grpcPort, upstreamPort: upstream.port });
 }, 120_000);
 
@@ -71,7 +81,7 @@ afterAll(async () => {
     await envoy?.stop();
     await server?.stop();
   } finally {
-    await Promise.all([upstream?.close(), slack?.close(), teams?.close(), webhook?.close()]);
+    await Promise.all([upstream?.close(), slack?.close(), teams?.close(), webhook?.close(), collector?.stop()]);
   }
 });
 
@@ -189,15 +199,19 @@ describe("approval previews", () => {
     expect(event.approval.params_preview).toMatchObject({ Card_Number: "[REDACTED]", Ssn: "[REDACTED]", Token: "[REDACTED]" });
   });
 
-  it("never carries a raw value anywhere: decision log, stdout/stderr, approvals API, Slack, Teams, webhook", async () => {
+  it("never carries a raw value anywhere: decision log, stdout/stderr, spans, approvals API, Slack, Teams, webhook", async () => {
     const list = await (await fetch(`${server.adminUrl}/v1/approvals`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
     const one = await (await fetch(`${server.adminUrl}/v1/approvals/${approvalId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
     // The decision of the approval call is in the log before we read it.
     await eventually(() => readFileSync(decisionLog, "utf8").includes(approvalId), Boolean, "the approval in the decision log");
+    // Every check of this file has its span: five letter-case calls, one __proto__, two query tokens, one approval.
+    await collector.waitForSpans(9, { match: (span) => span.name === "aegis.check", timeoutMs: 15_000 });
+    expect(collector.spans().some((span) => span.attributes["aegis.approval_id"] === approvalId)).toBe(true);
     expectNowhere(
       {
         "the decision log": readFileSync(decisionLog, "utf8"),
         "the process output": server.logs(),
+        "the spans": JSON.stringify(collector.spans()),
         "the approvals list": list,
         "the approval": one,
         "the Slack message": slack.requests.map((r) => r.body).join("\n"),
