@@ -7,8 +7,11 @@ import { sortKeysDeep } from "./serialize.ts";
 
 const DEFAULT_AMOUNT_PARAM = "amount";
 const DEFAULT_MAX_DEPTH = 1;
-const DEFAULT_CHANNELS = ["api"] as const;
+/** Where an agent's approvals go when its policy names no channels: the approvals API only. */
+export const DEFAULT_APPROVAL_CHANNELS = ["api"] as const;
 const DEFAULT_APPROVAL_EXPIRY = "1h";
+/** Seconds a pending approval waits when its policy sets no `approvals.expires_in`. */
+export const DEFAULT_APPROVAL_EXPIRY_SECONDS = durationSeconds(DEFAULT_APPROVAL_EXPIRY);
 const HARD_LIMIT_FACTOR = 10;
 
 // 10 × 1.1 is 11.000000000000002 in binary floating point; authors wrote decimals, so round
@@ -92,7 +95,7 @@ function compileAgent(policy: AgentPolicyDoc): AgentData {
             max_depth: policy.call_chain.max_depth ?? DEFAULT_MAX_DEPTH,
           },
     approvals: {
-      channels: [...(policy.approvals?.channels ?? DEFAULT_CHANNELS)],
+      channels: [...(policy.approvals?.channels ?? DEFAULT_APPROVAL_CHANNELS)],
       expires_in_seconds: durationSeconds(policy.approvals?.expires_in ?? DEFAULT_APPROVAL_EXPIRY),
     },
   };

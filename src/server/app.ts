@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
-import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, type Notifier } from "../approvals/notifiers/index.ts";
+import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
 import { createCheckHandler } from "../authz/check.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
 import { EngineHolder } from "../engine/engine-holder.ts";
@@ -62,9 +62,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       store,
       tokenTtlSeconds: config.approvals.token_ttl_seconds,
       tokenSecret: tokenSecret(config.approvals.token_secret_file),
-      onCreated: (record) => {
+      onCreated: (record, channels) => {
         const base = `${publicUrl}/v1/approvals/${encodeURIComponent(record.id)}`;
-        notifications.enqueue(record, { approveUrl: `${base}/approve`, denyUrl: `${base}/deny`, detailsUrl: base });
+        // Only the agent's own channels hear of it ("api" has no notifier: the record is in the API).
+        notifications.enqueue(record, { approveUrl: `${base}/approve`, denyUrl: `${base}/deny`, detailsUrl: base }, notifierChannels(channels));
       },
     });
 

@@ -10,7 +10,7 @@ export interface NewApproval {
   readonly agent: string;
   readonly tool: string;
   readonly action: string;
-  /** SHA-256 hex of the canonical call (tenant, agent, tool, action, parameters), computed by the caller. */
+  /** SHA-256 hex of the canonical call (tenant, agent, tool, action, method, host, path, parameters), computed by the caller. */
   readonly digest: string;
   readonly reason: string;
   readonly rule_id: string;
