@@ -35,6 +35,9 @@ reads_body if {
 	entry.sum_param != null
 }
 
+# A tenant's own Rego (package aegis.custom.<tenant>, SPEC §3) may read any parameter.
+reads_body if data.aegis.custom[request.tenant]
+
 denies contains {"reason": "body_truncated", "rule_id": "aegis/body_truncated"} if {
 	request.truncated_body
 	reads_body

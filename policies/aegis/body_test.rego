@@ -86,3 +86,8 @@ test_body_truncated_is_reported_before_every_other_policy_deny if {
 	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
 	[entry.reason | some entry in decision.deny_reasons] == ["body_truncated", "egress_denied", "blocked_over_hard_limit", "budget_exceeded"]
 }
+
+test_a_tenant_with_custom_rego_needs_the_body if {
+	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as fx.tenants with data.aegis.custom as {"acme": {"deny": []}}
+	decision.reason == "body_truncated"
+}
