@@ -188,6 +188,8 @@ describe("fromCheckRequest", () => {
       action: "create_payment",
       params: { amount: 1200 },
       host: "api.stripe.com",
+      port: null,
+      scheme: "https",
       method: "POST",
       path: "/v1/payment_intents",
       truncated_body: false,

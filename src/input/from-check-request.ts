@@ -45,6 +45,7 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   // Without the HTTP request there is no call to judge: that is a malformed CheckRequest (400),
   // not an anonymous one.
   if (http === null) return { ok: false, reason: "CheckRequest has no attributes.request.http", request: facts };
+  if (facts.targetProblem !== null) return { ok: false, reason: facts.targetProblem, request: facts };
   const body = parseBody({
     http,
     contentType: facts.headers[HEADER.contentType],
@@ -83,6 +84,8 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
       action: (mcp?.ok ? mcp.action : null) ?? routeAction ?? catalogEntry?.action ?? null,
       params,
       host: facts.host,
+      port: facts.port,
+      scheme: facts.scheme,
       method: facts.method,
       path: facts.path,
       truncated_body: facts.truncatedBody,

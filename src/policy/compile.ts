@@ -1,6 +1,7 @@
 // Stage 4: schema- and semantically-valid documents → data.json (docs/contracts.md §1).
 // Every default is written out here, so the Rego library reads values and never guesses.
 import { durationSeconds } from "./duration.ts";
+import { type EgressEntry, parseEgressEntry } from "./egress-entry.ts";
 import { tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
 import type { AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData, ToolRuleIds } from "./policy-data.ts";
 import { sortKeysDeep } from "./serialize.ts";
@@ -113,17 +114,32 @@ function compileCatalog(tenant: TenantDoc): CatalogRoute[] {
   );
 }
 
+function compileEgress(tenant: TenantDoc): TenantData["egress"] {
+  const entries = tenant.egress_allowlist.map(parseEgressEntry);
+  const isSuffix = (e: EgressEntry): boolean => e.host.startsWith("*.");
+  // "*.docs.acme.internal" → ".docs.acme.internal": keeping the dot is what stops the suffix
+  // from matching "evildocs.acme.internal" or the bare "docs.acme.internal".
+  const dotted = (e: EgressEntry): string => e.host.slice(1);
+  const portless = entries.filter((e) => e.port === null);
+  const ported = entries.filter((e): e is EgressEntry & { port: number } => e.port !== null);
+  const exactPorts: Record<string, number[]> = {};
+  for (const e of ported.filter((e) => !isSuffix(e))) (exactPorts[e.host] ??= []).push(e.port);
+  return {
+    exact: Object.fromEntries(portless.filter((e) => !isSuffix(e)).map((e) => [e.host, true as const])),
+    suffixes: sortedUnique(portless.filter(isSuffix).map(dotted)),
+    exact_ports: Object.fromEntries(Object.entries(exactPorts).map(([host, ports]) => [host, [...new Set(ports)].sort((a, b) => a - b)])),
+    suffix_ports: ported
+      .filter(isSuffix)
+      .map((e) => ({ suffix: dotted(e), port: e.port }))
+      .sort((a, b) => (a.suffix === b.suffix ? a.port - b.port : a.suffix < b.suffix ? -1 : 1)),
+    rule_id: `${tenant.tenant}/egress_allowlist`,
+  };
+}
+
 function compileTenant(tenant: TenantDoc, agents: readonly AgentPolicyDoc[]): TenantData {
-  const hosts = tenant.egress_allowlist.map((h) => h.toLowerCase());
   return {
     mode: tenant.mode ?? "enforce",
-    egress: {
-      exact: Object.fromEntries(hosts.filter((h) => !h.startsWith("*.")).map((h) => [h, true as const])),
-      // "*.docs.acme.internal" → ".docs.acme.internal": keeping the dot is what stops the
-      // suffix from matching "evildocs.acme.internal" or the bare "docs.acme.internal".
-      suffixes: sortedUnique(hosts.filter((h) => h.startsWith("*.")).map((h) => h.slice(1))),
-      rule_id: `${tenant.tenant}/egress_allowlist`,
-    },
+    egress: compileEgress(tenant),
     agents: Object.fromEntries(agents.map((policy) => [policy.agent, compileAgent(policy)])),
     catalog: compileCatalog(tenant),
   };
