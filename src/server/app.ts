@@ -7,6 +7,7 @@ import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
 import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
 import { createCheckHandler } from "../authz/check.ts";
+import { consoleRoutes } from "../console/console-routes.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
 import { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError } from "../errors/registry.ts";
@@ -14,6 +15,7 @@ import { verifyAttestation } from "../identity/call-chain.ts";
 import { createIdentityResolver } from "../identity/resolve-identity.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
 import { openStateStore } from "../state/open-state-store.ts";
+import type { ApprovalRecord } from "../state/state-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createMetrics } from "../telemetry/metrics.ts";
@@ -122,6 +124,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const grpc = await startGrpcServer(config.grpc, (request) => check(request));
     closers.unshift(() => grpc.shutdown(config.shutdown_grace_ms));
     let draining = false;
+    const onResolved = (record: ApprovalRecord, how: "approved" | "denied") => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved");
+    const adminToken = config.approvals.admin_token;
+    // The console (GET /console/) exists only behind the admin token, like the approvals API.
+    const consoleOn = adminToken !== undefined && adminToken !== "";
     const http = await startAdminHttp({
       addr: config.http.addr,
       bundleStatus: () => reloader.status(),
@@ -132,8 +138,11 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         adminToken: config.approvals.admin_token,
         slackSigningSecret: config.approvals.slack?.signing_secret,
         resolveAgent: (headers) => resolveIdentity({ headers, peerPrincipal: "" }),
-        onResolved: (record, how) => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved"),
-      })],
+        onResolved,
+      }), ...(consoleOn ? consoleRoutes({
+        adminToken, approvals, onResolved, standing: null, bundle: null,
+        decisionLogPath: config.decision_log.path === undefined || config.decision_log.path === "-" ? null : config.decision_log.path,
+      }) : [])],
     });
     closers.push(() => http.close());
 
