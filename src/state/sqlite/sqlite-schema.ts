@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS tombstones (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tombstones_by_expiry ON tombstones (expires_at);
+
+-- Added within version 1 (CREATE IF NOT EXISTS adds it to older files): call_chain.single_use.
+CREATE TABLE IF NOT EXISTS attestation_ids (
+  id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attestation_ids_by_expiry ON attestation_ids (expires_at);
 `;
 
 /** Idempotent: several processes may open the same file at once. */

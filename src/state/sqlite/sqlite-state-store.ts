@@ -234,6 +234,18 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  claimAttestationId(id: string, expiresAt: number, now: number): Promise<boolean> {
+    return guarded("claimAttestationId", () => {
+      assertNow(now);
+      assertNow(expiresAt);
+      return immediate(this.#db, () => {
+        this.#sweep(now);
+        // Inserts, or takes over an expired claim; an unexpired one stays and changes nothing.
+        return this.#sql.claimAttestationId.run({ id, expires_at: expiresAt, now }).changes === 1;
+      });
+    });
+  }
+
   close(): Promise<void> {
     return guarded("close", () => {
       if (this.#db.isOpen) this.#db.close();
@@ -253,6 +265,7 @@ export class SqliteStateStore implements StateStore {
     this.#sql.sweepBudgets.run({ now });
     this.#sql.sweepTokens.run({ before: now - TOKEN_RETENTION_MS });
     this.#sql.sweepTombstones.run({ now });
+    this.#sql.sweepAttestationIds.run({ now });
     this.#sql.sweepApprovals.run({ before: now - APPROVAL_RETENTION_MS });
   }
 }
@@ -300,6 +313,9 @@ function prepareStatements(db: DatabaseSync) {
     upsertTombstone: sql(`INSERT INTO tombstones (id, expires_at) VALUES (:id, :expires_at)
       ON CONFLICT (id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`),
     selectTombstone: sql("SELECT expires_at FROM tombstones WHERE id = :id"),
+    claimAttestationId: sql(`INSERT INTO attestation_ids (id, expires_at) VALUES (:id, :expires_at)
+      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE attestation_ids.expires_at <= :now`),
+    sweepAttestationIds: sql("DELETE FROM attestation_ids WHERE expires_at <= :now"),
     sweepBudgets: sql("DELETE FROM budget_windows WHERE window_end <= :now"),
     sweepTokens: sql("DELETE FROM override_tokens WHERE expires_at <= :before"),
     sweepTombstones: sql("DELETE FROM tombstones WHERE expires_at <= :now"),
