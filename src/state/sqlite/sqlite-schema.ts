@@ -5,7 +5,7 @@ import { immediate } from "./sqlite-transaction.ts";
 export const SCHEMA_VERSION = 1;
 
 // Times are epoch milliseconds (INTEGER); budget amounts are REAL.
-const SCHEMA_V1 = `
+export const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 
 CREATE TABLE IF NOT EXISTS approvals (
@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS attestation_ids (
 );
 CREATE INDEX IF NOT EXISTS attestation_ids_by_expiry ON attestation_ids (expires_at);
 `;
+
+/**
+ * Tables a version-1 file holds from its first day. Tables added later within version 1 (marked
+ * in SCHEMA_V1) are created on open when missing; every table present must have its columns.
+ */
+export const ORIGINAL_TABLES: readonly string[] = ["schema_version", "approvals", "override_tokens", "budget_windows", "tombstones"];
 
 /** Idempotent: several processes may open the same file at once. */
 export function applySchema(db: DatabaseSync): void {

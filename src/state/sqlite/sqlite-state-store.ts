@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
   APPROVAL_RETENTION_MS,
@@ -30,6 +28,8 @@ import type {
   TokenRedemption,
 } from "../state-store.ts";
 import { approvalFromRow, num, optionalNum, text } from "./sqlite-rows.ts";
+import { prepareDatabaseFile } from "./sqlite-file.ts";
+import { checkIntegrity } from "./sqlite-integrity.ts";
 import { applySchema } from "./sqlite-schema.ts";
 import { immediate } from "./sqlite-transaction.ts";
 
@@ -63,11 +63,16 @@ export class SqliteStateStore implements StateStore {
     this.#sql = prepareStatements(db);
   }
 
-  static open(path: string, synchronous: SqliteSynchronous = "normal"): SqliteStateStore {
+  /**
+   * A missing file is created; an existing one must pass PRAGMA quick_check and hold the Aegis
+   * tables, or open throws AEGIS_ERR_STATE; a zero-length one is refused unless `initialize`.
+   */
+  static open(path: string, synchronous: SqliteSynchronous = "normal", options: { readonly initialize?: boolean } = {}): SqliteStateStore {
     try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      const prepared = path === ":memory:" ? "initialize" : prepareDatabaseFile(path, options.initialize === true);
       const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
       try {
+        if (prepared === "check") checkIntegrity(db, path);
         db.exec("PRAGMA journal_mode = WAL");
         db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
         applySchema(db);
