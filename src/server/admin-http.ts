@@ -111,8 +111,12 @@ export function targetPath(target: string | undefined): string {
   return url.pathname;
 }
 
-const CLIENT_ERROR_BODY = JSON.stringify({ error: "bad_request", message: "the request could not be parsed as HTTP/1.1" });
-const HEADERS_TOO_LARGE_BODY = JSON.stringify({ error: "headers_too_large", message: "the request headers are too large" });
+/** Writes a whole JSON response straight to the socket and closes it (no ServerResponse exists). */
+function answerRaw(socket: Duplex, status: "400 Bad Request" | "431 Request Header Fields Too Large", error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.destroy();
+}
 
 /**
  * Node's HTTP parser rejected the bytes (bad request line, header, chunk framing): answer with
@@ -122,15 +126,13 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   // The server tracks the response in progress on a socket as _httpMessage; writing a raw
   // status line into the middle of it would corrupt it, so only close then.
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (err.code !== "ECONNRESET" && socket.writable && (inFlight === null || inFlight === undefined || !inFlight.headersSent)) {
-    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
-    const body = tooLarge ? HEADERS_TOO_LARGE_BODY : CLIENT_ERROR_BODY;
-    socket.end(
-      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
-        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+  if (err.code === "ECONNRESET" || !socket.writable || (inFlight !== null && inFlight !== undefined && inFlight.headersSent)) {
+    socket.destroy();
+  } else if (err.code === "HPE_HEADER_OVERFLOW") {
+    answerRaw(socket, "431 Request Header Fields Too Large", "headers_too_large", "the request headers are too large");
+  } else {
+    answerRaw(socket, "400 Bad Request", "bad_request", "the request could not be parsed as HTTP/1.1");
   }
-  socket.destroy();
 }
 
 export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpHandle> {
@@ -195,6 +197,8 @@ export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpH
     Promise.resolve().then(() => dispatch(req, res)).catch((err: unknown) => answerError(res, err));
   });
   server.on("clientError", answerClientError);
+  // CONNECT (authority-form) is no request this server routes; unanswered, Node drops the socket.
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => answerRaw(socket, "400 Bad Request", "bad_request", "CONNECT is not served here"));
   server.keepAliveTimeout = 5_000;
 
   const { host, port } = parseAddr(opts.addr);
