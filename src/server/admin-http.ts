@@ -99,7 +99,7 @@ function decodeParams(raw: Readonly<Record<string, string>>): Record<string, str
  * The path of a request target: origin-form ("/a?b") or absolute-form ("http://h/a"). Anything
  * else (asterisk-form, authority-form, a malformed URL) is not a target this server routes.
  */
-export function targetPath(target: string | undefined): string {
+function targetPath(target: string | undefined): string {
   let url: URL;
   try {
     // Prefixed rather than resolved against a base, so "//x" stays the path "//x", not host "x".
@@ -193,8 +193,8 @@ export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpH
   };
 
   const server: Server = createServer((req, res) => {
-    // Promise.prototype.then also turns a synchronous throw of dispatch into a rejection.
-    Promise.resolve().then(() => dispatch(req, res)).catch((err: unknown) => answerError(res, err));
+    // dispatch is async, so a handler's synchronous throw, too, arrives here as a rejection.
+    dispatch(req, res).catch((err: unknown) => answerError(res, err));
   });
   server.on("clientError", answerClientError);
   // CONNECT (authority-form) is no request this server routes; unanswered, Node drops the socket.
