@@ -4,7 +4,7 @@
 // its contents (a truncation, a failed restore), and is refused unless the operator asks for
 // a fresh database with `?initialize=true`.
 import { randomBytes } from "node:crypto";
-import { linkSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { constants, copyFileSync, linkSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { AegisError } from "../../errors/registry.ts";
@@ -53,8 +53,17 @@ function createComplete(path: string): void {
     try {
       linkSync(scratch, path);
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
       // Another process linked its file first; it is just as complete.
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (code === "EEXIST") return;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+      // A file system without hard links: an exclusive copy, which another process could see
+      // half-written for a moment (it would refuse to start rather than misread it).
+      try {
+        copyFileSync(scratch, path, constants.COPYFILE_EXCL);
+      } catch (copyErr) {
+        if ((copyErr as NodeJS.ErrnoException).code !== "EEXIST") throw copyErr;
+      }
     }
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${scratch}${suffix}`, { force: true });
