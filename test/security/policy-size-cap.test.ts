@@ -50,13 +50,23 @@ function measured(args: readonly string[]): Measured {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, maxRssKb: Number(/MAXRSS_KB (\d+)/.exec(result.stderr)?.[1]) };
 }
 
-/** Writes `totalBytes` of a YAML comment after a valid head, without holding it in memory. */
+/**
+ * Writes about `totalBytes` of a well-formed policy with ever more tools (the shape that took the
+ * uncapped validator past its heap), in 1 MB batches so the test itself stays small.
+ */
 function writeLargeFile(path: string, totalBytes: number): void {
   const fd = openSync(path, "w");
   try {
-    writeSync(fd, HEAD);
-    const line = `# ${"x".repeat(1021)}\n`;
-    for (let written = HEAD.length; written < totalBytes; written += line.length) writeSync(fd, line);
+    let written = writeSync(fd, `${HEAD}allowed_tools:\n`);
+    for (let tool = 0; written < totalBytes; ) {
+      const batch: string[] = [];
+      for (let size = 0; size < 1024 * 1024; tool++) {
+        const entry = `  - name: tool-${tool}\n    actions: [read]\n`;
+        batch.push(entry);
+        size += entry.length;
+      }
+      written += writeSync(fd, batch.join(""));
+    }
   } finally {
     closeSync(fd);
   }
