@@ -5,7 +5,7 @@ import { findPolicyFiles } from "./find-policy-files.ts";
 import { loadYaml } from "./load-yaml.ts";
 import type { PolicyData } from "./policy-data.ts";
 import { sortProblems, type Problem } from "./problem.ts";
-import { DEFAULT_POLICY_READ_LIMITS, type PolicyReadLimits } from "./read-limits.ts";
+import { type PolicyReadLimits, policyReadLimitsFromEnv } from "./read-limits.ts";
 import { readPolicyFile, type ReadBudget } from "./read-policy-file.ts";
 import { validateSchemas } from "./schema-validate.ts";
 import { validateSemantics } from "./semantic-validate.ts";
@@ -23,7 +23,7 @@ function declaredTenant(value: unknown): string | undefined {
  * holds no policy files or more than limits.maxFiles; every problem inside the files is returned
  * instead, a file over a size or node limit included (see read-limits.ts).
  */
-export async function compilePolicies(path: string, limits: PolicyReadLimits = DEFAULT_POLICY_READ_LIMITS): Promise<CompileResult> {
+export async function compilePolicies(path: string, limits: PolicyReadLimits = policyReadLimitsFromEnv()): Promise<CompileResult> {
   const files = await findPolicyFiles(path, limits.maxFiles);
   const problems: Problem[] = [];
   const documents: SourceDocument[] = [];

@@ -4,6 +4,7 @@
 // flow sequence took 680 MB), and schema validation of many wrong nodes is quadratic in their
 // number. Real policies are a few kilobytes, a large tenant's tools catalog some tens: these caps
 // leave ample room for that and keep a run within a few hundred megabytes.
+import { AegisError } from "../errors/registry.ts";
 
 export interface PolicyReadLimits {
   /** One file, checked with fstat before reading (and enforced while reading). */
@@ -28,4 +29,31 @@ export const DEFAULT_POLICY_READ_LIMITS: PolicyReadLimits = Object.freeze({
 
 export function formatBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+}
+
+const LIMIT_ENV: Readonly<Record<keyof PolicyReadLimits, string>> = Object.freeze({
+  maxFileBytes: "AEGIS_POLICY_MAX_FILE_BYTES",
+  maxTotalBytes: "AEGIS_POLICY_MAX_TOTAL_BYTES",
+  maxFiles: "AEGIS_POLICY_MAX_FILES",
+  maxNodesPerFile: "AEGIS_POLICY_MAX_NODES_PER_FILE",
+  maxTotalNodes: "AEGIS_POLICY_MAX_TOTAL_NODES",
+});
+
+/**
+ * The defaults, each raised or lowered by its AEGIS_POLICY_MAX_* variable: a generated fleet
+ * (the scale bench's 100k agents in one file) needs more than any hand-written policy set, and
+ * the operator who builds it says so explicitly. A value that is not a positive integer throws.
+ */
+export function policyReadLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): PolicyReadLimits {
+  const limits: Record<keyof PolicyReadLimits, number> = { ...DEFAULT_POLICY_READ_LIMITS };
+  for (const key of Object.keys(LIMIT_ENV) as (keyof PolicyReadLimits)[]) {
+    const raw = env[LIMIT_ENV[key]];
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new AegisError("AEGIS_ERR_USAGE", `${LIMIT_ENV[key]} must be a positive integer, got "${raw}"`);
+    }
+    limits[key] = value;
+  }
+  return Object.freeze(limits);
 }
