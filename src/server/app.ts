@@ -14,6 +14,7 @@ import { AegisError } from "../errors/registry.ts";
 import { verifyAttestation } from "../identity/call-chain.ts";
 import { createIdentityResolver } from "../identity/resolve-identity.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
+import { durationSeconds } from "../policy/duration.ts";
 import { openStateStore } from "../state/open-state-store.ts";
 import type { ApprovalRecord } from "../state/state-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
@@ -94,6 +95,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
         tenantClaim: config.identity.jwt.tenant_claim,
         agentClaim: config.identity.jwt.agent_claim,
+        maxLifetimeSeconds: durationSeconds(config.identity.jwt.max_lifetime),
       },
       spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
       trustIdentityHeaders: config.identity.trust_headers,
@@ -105,6 +107,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
         keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
         isRevoked: (jti) => store.isTombstoned(jti, Date.now()),
+        ...(config.call_chain.single_use ? { claimJti: (jti: string, expiresAt: number) => store.claimAttestationId(jti, expiresAt, Date.now()) } : {}),
       }),
       store,
       approvals,
@@ -133,6 +136,8 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       bundleStatus: () => reloader.status(),
       isDraining: () => draining,
       registry: metrics.registry,
+      // A failing admin request is that request's 500, logged here; it never ends the process.
+      onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "admin request failed"),
       routes: [...revocationRoutes(store, config.approvals.admin_token), ...approvalsRoutes({
         service: approvals,
         adminToken: config.approvals.admin_token,
