@@ -3,6 +3,8 @@
 // file under ./data) and Redis (shared by replicas). Every time-dependent method takes `now`
 // (epoch milliseconds) from the caller, so tests and replicas agree on what "expired" means.
 
+import type { StandingApprovalStore } from "./standing-approval-store.ts";
+
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
 export interface NewApproval {
@@ -92,7 +94,8 @@ export type BudgetReservation =
   | { readonly ok: true; readonly remaining: number[] }
   | { readonly ok: false; readonly exceeded: number };
 
-export interface StateStore {
+/** Standing approvals (pre-approved call patterns) are part of the same store: see standing-approval-store.ts. */
+export interface StateStore extends StandingApprovalStore {
   /** Reuses the tenant's pending, unexpired approval with the same digest; else creates one. Atomic. */
   createOrReuseApproval(approval: NewApproval): Promise<{ record: ApprovalRecord; created: boolean }>;
   getApproval(id: string, now: number): Promise<ApprovalRecord | undefined>;
