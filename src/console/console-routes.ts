@@ -223,6 +223,7 @@ export function consoleRoutes(deps: ConsoleDeps): Route[] {
           const decision = field(form, "decision");
           if (decision !== "approve" && decision !== "deny") throw new HttpError(400, "invalid_request", "decision must be approve or deny");
           const filter = Object.fromEntries((["agent", "tool", "action"] as const).flatMap((k) => (field(form, k) === "" ? [] : [[k, field(form, k)]])));
+          if (Object.keys(filter).length === 0) throw new HttpError(400, "invalid_request", "Name at least an agent, a tool or an action for a batch action.");
           const result = await resolveMatching(deps.approvals, filter, decision, user, "batch action in the console", deps.onResolved);
           return `${decision === "approve" ? "Approved" : "Denied"} ${result.resolved.length} pending approvals${result.skipped.length > 0 ? ` (${result.skipped.length} were resolved meanwhile)` : ""}.`;
         });

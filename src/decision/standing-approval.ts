@@ -48,3 +48,8 @@ export function matchingStandingApprovals(candidates: readonly StandingApproval[
 export function applyStandingApproval(decision: Decision, id: string): Decision {
   return { ...decision, outcome: "allow", allow: true, reason: "approved_standing", rule_id: id, approval: null };
 }
+
+/** The approval_needed decision let through once by a redeemed override token. */
+export function applyOverrideToken(decision: Decision, ruleId: string): Decision {
+  return { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: ruleId, approval: null };
+}

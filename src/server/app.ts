@@ -8,6 +8,8 @@ import { approvalsRoutes } from "../approvals/http-api.ts";
 import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
 import { createCheckHandler } from "../authz/check.ts";
 import { consoleRoutes } from "../console/console-routes.ts";
+import { StandingApprovalsService } from "../approvals/standing-approvals.ts";
+import { standingRoutes } from "../approvals/standing-http-api.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
 import { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError } from "../errors/registry.ts";
@@ -72,6 +74,12 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       },
     });
 
+    // Every change to a standing approval is logged (its uses are in the decision log: reason approved_standing).
+    const standing = new StandingApprovalsService({
+      store,
+      onChange: (record, how) => logger.info({ standing_approval_id: record.id, tenant: record.tenant, agent_id: record.agent, tool: record.tool, action: record.action, uses: record.uses_total, expires_at: record.expires_at, by: how === "created" ? record.created_by : record.revoked_by, outcome: how }, "standing approval changed"),
+    });
+
     const decisionLog: DecisionLog | null = config.decision_log.path === undefined ? null : createDecisionLog({
       sink: config.decision_log.path === "-" ? { kind: "stdout" } : { kind: "file", path: config.decision_log.path, maxBytes: config.decision_log.max_bytes, maxFiles: config.decision_log.max_files },
       ...(config.decision_log.audit_signing_key === undefined ? {} : { signingKeyPem: readFileSync(config.decision_log.audit_signing_key, "utf8") }),
@@ -111,6 +119,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       }),
       store,
       approvals,
+      standing,
       limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
       shadowGlobal: config.shadow.global,
       observer: createCheckObserver({ metrics, logger, decisionLog, includeAllows: config.decision_log.include_allows, tracing }),
@@ -144,8 +153,8 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         slackSigningSecret: config.approvals.slack?.signing_secret,
         resolveAgent: (headers) => resolveIdentity({ headers, peerPrincipal: "" }),
         onResolved,
-      }), ...(consoleOn ? consoleRoutes({
-        adminToken, approvals, onResolved, standing: null, bundle: null,
+      }), ...(consoleOn ? standingRoutes({ standing, approvals, adminToken, onResolved }) : []), ...(consoleOn ? consoleRoutes({
+        adminToken, approvals, onResolved, standing, bundle: null,
         decisionLogPath: config.decision_log.path === undefined || config.decision_log.path === "-" ? null : config.decision_log.path,
       }) : [])],
     });

@@ -104,6 +104,7 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
     // What the threshold judged (amount, threshold, hard limit): the shadow report tunes from it.
     if (decision.approval !== null) record.approval = decision.approval;
   }
+  if (event.estimatedCost != null) record.estimated_cost = event.estimatedCost;
   if (event.shadowedOutcome !== null) record.shadow = event.shadowedOutcome;
   if (event.tokenRejection !== null) record.override_token = event.tokenRejection;
   if (event.invalidReason !== null) record.invalid_reason = event.invalidReason;

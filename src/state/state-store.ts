@@ -123,6 +123,12 @@ export interface StateStore extends StandingApprovalStore {
    * limit − spent after all charges were applied.
    */
   reserveBudgets(charges: readonly BudgetCharge[], now: number): Promise<BudgetReservation>;
+  /**
+   * Gives back charges an earlier reserveBudgets made in the same windows (never below 0), for a
+   * call that was reserved for but then not let through (its override token or standing
+   * approval lost a race): the budget is reserved first, so a lost budget race spends no token.
+   */
+  releaseBudgets(charges: readonly BudgetCharge[], now: number): Promise<void>;
 
   /** Marks a revoked attestation or token id until expiresAt (epoch ms); a later expiry wins. */
   addTombstone(id: string, expiresAt: number): Promise<void>;

@@ -220,6 +220,15 @@ export class RedisStateStore implements StateStore {
     });
   }
 
+  releaseBudgets(charges: readonly BudgetCharge[], now: number): Promise<void> {
+    return guarded("releaseBudgets", async () => {
+      assertNow(now);
+      charges.forEach(assertBudgetCharge);
+      if (charges.length === 0) return;
+      await this.#scripts.aegisReleaseBudgets(charges.map((charge) => budgetKey(charge, now)), charges.map((charge) => String(charge.cost)));
+    });
+  }
+
   addTombstone(id: string, expiresAt: number): Promise<void> {
     return guarded("addTombstone", async () => {
       assertNow(expiresAt);

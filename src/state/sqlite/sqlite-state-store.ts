@@ -250,6 +250,16 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  releaseBudgets(charges: readonly BudgetCharge[], now: number): Promise<void> {
+    return guarded("releaseBudgets", () => {
+      assertNow(now);
+      charges.forEach(assertBudgetCharge);
+      immediate(this.#db, () => {
+        for (const charge of charges) this.#sql.releaseSpent.run({ ...budgetParams(charge, now), cost: charge.cost });
+      });
+    });
+  }
+
   addTombstone(id: string, expiresAt: number): Promise<void> {
     return guarded("addTombstone", () => {
       assertNow(expiresAt);
@@ -347,6 +357,8 @@ function prepareStatements(db: DatabaseSync) {
       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE attestation_ids.expires_at <= :now`),
     sweepAttestationIds: sql("DELETE FROM attestation_ids WHERE expires_at <= :now"),
     sweepBudgets: sql("DELETE FROM budget_windows WHERE window_end <= :now"),
+    releaseSpent: sql(`UPDATE budget_windows SET spent = max(0, spent - :cost)
+      WHERE tenant = :tenant AND agent = :agent AND name = :name AND window_seconds = :window_seconds AND window_start = :window_start`),
     sweepTokens: sql("DELETE FROM override_tokens WHERE expires_at <= :before"),
     sweepTombstones: sql("DELETE FROM tombstones WHERE expires_at <= :now"),
     sweepApprovals: sql("DELETE FROM approvals WHERE expires_at <= :before"),
