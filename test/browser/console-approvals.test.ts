@@ -1,6 +1,7 @@
 // The console in real headless Chromium against a real `aegis serve`: sign in, see the pending
 // approval a real Check created (its `<script>` parameter shown as inert text), approve it, and
 // watch the agent's retry with its override token go through.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,7 +31,11 @@ describe("the approvals console in Chromium", () => {
 
   beforeAll(async () => {
     const work = workDir("console");
-    const bundle = buildBundle(work);
+    // A daily budget that the test's payments never exhaust: the standing approval's count is what limits.
+    const bundle = buildBundle(work, "bundle", (policies) => {
+      const file = join(policies, "finance-agent", "policy.yaml");
+      writeFileSync(file, readFileSync(file, "utf8").replace("limit: 20000", "limit: 10000000"));
+    });
     const config = writeConfig(work, "aegis", { decision_log: { path: join(work, "decisions.jsonl"), include_allows: true } });
     server = await serve({ bundle, state: `sqlite:${join(work, "state.db")}`, config });
     client = connectCheckClient(server.grpcPort);
@@ -107,5 +112,50 @@ describe("the approvals console in Chromium", () => {
     await page.goto(`${server.adminUrl}/console/?reason=approved_override#decisions`);
     expect(await page.locator("#decisions table").textContent()).toContain("approved_override");
     await screenshot(page, "decisions");
+  });
+
+  it("approve as standing: the pending call and the next matching calls go through, up to the count; revoking stops the next pattern", async () => {
+    const pending = await client.check(paymentWithMemo(7000, "month-end"));
+    const approvalId = pending.body.approval_id as string;
+    await page.goto(`${server.adminUrl}/console/#pending`);
+    const row = page.locator(`tr[data-approval-id="${approvalId}"]`);
+    // Keyboard only: the disclosure opens with Enter, the fields are found by their labels.
+    await row.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    await row.getByLabel("Uses").fill("3");
+    await row.getByLabel(/Parameter bounds/).fill("amount <= 8000\ncurrency in eur");
+    await row.getByRole("button", { name: /Approve as standing/ }).click();
+    await page.getByRole("status").waitFor();
+    const flash = (await page.getByRole("status").textContent()) ?? "";
+    const standingId = /standing approval (sa_[\w-]+)/.exec(flash)?.[1] as string;
+    expect(standingId).toBeTruthy();
+    await screenshot(page, "standing-created");
+
+    const burst = await Promise.all([6100, 6200, 6300, 6400].map((a) => client.check(paymentWithMemo(a, "batch"))));
+    expect(burst.filter((a) => a.kind === "ok")).toHaveLength(3);
+    expect(burst.filter((a) => a.kind === "denied")[0]?.body).toMatchObject({ error: "approval_pending" });
+
+    await page.reload();
+    const standingRow = page.locator(`tr[data-standing-id="${standingId}"]`);
+    const rowText = (await standingRow.textContent()) ?? "";
+    expect(rowText, rowText).toMatch(/0 \/ 3.*exhausted/);
+
+    // A second pattern from the "New standing approval" form, then revoked from its row.
+    await page.locator("#standing summary").click();
+    const form = page.locator("#standing form.standing");
+    await form.getByLabel("Tenant").fill("acme");
+    await form.getByLabel("Agent").fill("finance-agent");
+    await form.getByLabel("Tool").fill("stripe-payments");
+    await form.getByLabel("Action").fill("create_payment");
+    await form.getByLabel("Uses").fill("50");
+    await form.getByLabel(/Parameter bounds/).fill("amount <= 9000");
+    await form.getByRole("button", { name: "Create standing approval" }).click();
+    const created = /Standing approval (sa_[\w-]+) created/.exec((await page.getByRole("status").textContent()) ?? "")?.[1] as string;
+    expect((await client.check(paymentWithMemo(8500, "x"))).kind).toBe("ok");
+    await page.locator(`tr[data-standing-id="${created}"]`).getByRole("button", { name: /Revoke/ }).click();
+    await page.getByRole("status").waitFor();
+    expect(await page.locator(`tr[data-standing-id="${created}"]`).textContent()).toContain("revoked");
+    expect((await client.check(paymentWithMemo(8600, "y"))).body).toMatchObject({ error: "approval_pending" });
+    await screenshot(page, "standing");
   });
 });
