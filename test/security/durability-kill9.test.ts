@@ -7,6 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { isAegisError } from "../../src/errors/registry.ts";
 import { createDecisionLog } from "../../src/telemetry/decision-log/index.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { aegis } from "../support/cli.ts";
@@ -134,5 +135,14 @@ describe("the sync writer", () => {
     } finally {
       await log.close();
     }
+  });
+
+  it("fails a waiting check closed (AEGIS_ERR_DECISION_LOG) when the write fails, instead of answering it unlogged", async () => {
+    // /dev/full (Linux) accepts the open and fails every write with ENOSPC: a full disk.
+    const log = createDecisionLog({ sink: { kind: "file", path: "/dev/full" }, durability: "sync", checkpointIntervalMs: 0, batch: { maxRecords: 10, maxDelayMs: 0 }, overflow: "block", maxQueue: 100, logger: { warn: () => undefined, error: () => undefined } });
+    const outcome = await log.appendAsync({ type: "decision", decision_id: "d-full" }).then(() => "answered", (err: unknown) => err);
+    expect(isAegisError(outcome, "AEGIS_ERR_DECISION_LOG"), String(outcome)).toBe(true);
+    expect(log.stats()).toMatchObject({ written: 0, queueDepth: 1 });
+    await log.close().catch(() => undefined);
   });
 });
