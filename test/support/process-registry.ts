@@ -20,8 +20,16 @@ interface Tracked {
   readonly record: string | null;
 }
 
-const live = new Set<Tracked>();
-let installed = false;
+// Kept on globalThis: a test worker that runs several files loads this module once per file, but
+// child_process is one module per process, and must be wrapped only once.
+interface RegistryState {
+  readonly live: Set<Tracked>;
+  installed: boolean;
+}
+const STATE_KEY = Symbol.for("aegis.test.process-registry");
+const state: RegistryState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] as RegistryState | undefined) ?? { live: new Set(), installed: false };
+(globalThis as Record<symbol, unknown>)[STATE_KEY] = state;
+const { live } = state;
 
 /** The kernel's start time of `pid` (field 22 of /proc/PID/stat), so a reused pid is never killed. */
 export function processStartTime(pid: number): string | null {
@@ -36,8 +44,8 @@ export function processStartTime(pid: number): string | null {
 
 /** Wraps child_process.spawn (for ESM importers too) so every child is tracked; idempotent. */
 export function trackSpawnedProcesses(registryDir: string | undefined): void {
-  if (installed) return;
-  installed = true;
+  if (state.installed) return;
+  state.installed = true;
   const original = childProcess.spawn;
   const tracking = function spawn(this: unknown, ...args: Parameters<typeof original>): ChildProcess {
     const child = original.apply(this, args);
