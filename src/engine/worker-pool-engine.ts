@@ -30,6 +30,14 @@ export interface WorkerPoolEngine extends Engine {
 }
 
 const WORKER_URL = new URL("./eval-worker.ts", import.meta.url);
+
+// Every open pool of this process, for diagnostics and for tests that must reach the pool inside
+// a running server (e.g. to end a worker thread the way a crash would).
+const openPools = new Set<WorkerPoolEngine>();
+
+export function openWorkerPools(): readonly WorkerPoolEngine[] {
+  return [...openPools];
+}
 const RESTART_BACKOFF_MS = [0, 100, 500, 2000, 5000] as const;
 
 export async function createWorkerPoolEngine(source: EngineSource, size: number): Promise<WorkerPoolEngine> {
@@ -83,7 +91,7 @@ export async function createWorkerPoolEngine(source: EngineSource, size: number)
     return leastBusy(pool);
   }
 
-  return {
+  const engine: WorkerPoolEngine = {
     revision: source.revision,
     loadedAt: new Date(),
     async evaluate(input) {
@@ -101,6 +109,7 @@ export async function createWorkerPoolEngine(source: EngineSource, size: number)
     whenFull: () => (pool.length >= size ? Promise.resolve() : new Promise<void>((resolve) => fullWaiters.push(resolve))),
     async close() {
       closed = true;
+      openPools.delete(engine);
       for (const wake of waitingForWorker) wake();
       waitingForWorker = [];
       await Promise.all([...pool].map(async (w) => {
@@ -109,6 +118,8 @@ export async function createWorkerPoolEngine(source: EngineSource, size: number)
       }));
     },
   };
+  openPools.add(engine);
+  return engine;
 }
 
 function leastBusy(pool: readonly PoolWorker[]): PoolWorker {
