@@ -34,3 +34,10 @@ export async function signIn(page: Page, baseUrl: string, token: string, name = 
   await page.getByLabel("Admin token").press("Enter");
   await page.getByRole("heading", { name: /Pending approvals/ }).waitFor();
 }
+
+/** A screenshot of one section of the page (smaller than the full page; what the docs show). */
+export async function sectionShot(page: Page, selector: string, name: string): Promise<string> {
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.locator(selector).screenshot({ path });
+  return path;
+}

@@ -10,7 +10,7 @@ import { checkRequest } from "../../src/input/check-request-builder.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";
 import { ADMIN_TOKEN, buildBundle, eventually, identity, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
-import { launchBrowser, screenshot, signIn } from "./browser.ts";
+import { launchBrowser, screenshot, sectionShot, signIn } from "./browser.ts";
 
 const XSS = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
 
@@ -81,6 +81,7 @@ describe("the approvals console in Chromium", () => {
     expect(await page.evaluate("window.__xss")).toBeUndefined();
     expect(await page.locator("main script, main img").count()).toBe(0);
     await screenshot(page, "pending");
+    await sectionShot(page, "#pending", "section-pending");
 
     // The agent's first retry, before the approval, is still pending.
     const before = await fetch(`${server.adminUrl}/v1/approvals/${approvalId}`, { headers: identity("finance-agent") });
@@ -112,6 +113,7 @@ describe("the approvals console in Chromium", () => {
     await page.goto(`${server.adminUrl}/console/?reason=approved_override#decisions`);
     expect(await page.locator("#decisions table").textContent()).toContain("approved_override");
     await screenshot(page, "decisions");
+    await sectionShot(page, "#shadow", "section-shadow");
   });
 
   it("approve as standing: the pending call and the next matching calls go through, up to the count; revoking stops the next pattern", async () => {
@@ -157,5 +159,6 @@ describe("the approvals console in Chromium", () => {
     expect(await page.locator(`tr[data-standing-id="${created}"]`).textContent()).toContain("revoked");
     expect((await client.check(paymentWithMemo(8600, "y"))).body).toMatchObject({ error: "approval_pending" });
     await screenshot(page, "standing");
+    await sectionShot(page, "#standing", "section-standing");
   });
 });
