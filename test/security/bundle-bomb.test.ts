@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildExamples, cataloguedRead, MiB, percentile, readyzUntil, rssBytes, serveLive, sleep, steadyChecks, swapLive, window, workspace, writeGzipBomb,
-  type Workspace,
+  stopAllServers, stopServer, type Workspace,
 } from "./bundle-harness.ts";
 
 let work: Workspace;
@@ -21,7 +21,13 @@ beforeAll(async () => {
   await writeGzipBomb(bomb);
 });
 
-afterAll(() => work.cleanup());
+afterAll(async () => {
+  try {
+    await stopAllServers();
+  } finally {
+    work.cleanup();
+  }
+});
 
 describe("a gzip bomb on the watched bundle path", () => {
   it("is refused from its header while checks keep flowing, memory returns to baseline and the last good bundle serves", { retry: 1 }, async () => {
@@ -73,7 +79,7 @@ describe("a gzip bomb on the watched bundle path", () => {
       try {
         await load.stop();
       } finally {
-        await server.stop();
+        await stopServer(server);
       }
     }
   });

@@ -7,14 +7,14 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBundle } from "../../src/bundle/read.ts";
 import { packTarGz } from "../../src/bundle/tar-gz.ts";
-import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient } from "../support/grpc-check-client.ts";
-import { buildExamples, cataloguedRead, readyzUntil, serveLive, sleep, steadyChecks, swapLive, workspace, type Workspace } from "./bundle-harness.ts";
+import {
+  buildExamples, cataloguedRead, readyzUntil, serveLive, sleep, steadyChecks, stopAllServers, stopServer, swapLive, workspace, type Workspace,
+} from "./bundle-harness.ts";
 
 let work: Workspace;
 let good: string;
 let oops: Uint8Array;
-let server: RunningAegisProcess | undefined;
 
 beforeAll(async () => {
   work = workspace("data");
@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    await server?.stop();
+    await stopAllServers();
   } finally {
     work.cleanup();
   }
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe("a bundle whose data.json has the wrong shape", () => {
   it("is refused before it goes live; the reason is in /readyz and the metrics, and catalog-routed checks stay on the last good bundle", async () => {
-    server = await serveLive(work, good);
+    const server = await serveLive(work, good);
     const load = steadyChecks(server.grpcPort, cataloguedRead(), 100);
     try {
       await sleep(1_000);
@@ -69,7 +69,11 @@ describe("a bundle whose data.json has the wrong shape", () => {
         client.close();
       }
     } finally {
-      await load.stop();
+      try {
+        await load.stop();
+      } finally {
+        await stopServer(server);
+      }
     }
   });
 });

@@ -48,13 +48,34 @@ export function swapLive(work: Workspace, bytesOrFile: Uint8Array | string): voi
   renameSync(staged, work.live);
 }
 
+const running = new Set<RunningAegisProcess>();
+
 export async function serveLive(work: Workspace, first: string): Promise<RunningAegisProcess> {
   mkdirSync(dirname(work.live), { recursive: true });
   cpSync(first, work.live);
-  return startAegisProcess({
+  const server = await startAegisProcess({
     args: ["--bundle", work.live, "--state", `sqlite:${join(work.dir, "state.db")}`, "--trust-identity-headers"],
     env: { AEGIS_BUNDLE_POLL_INTERVAL_MS: "1000", AEGIS_LOG_LEVEL: "warn" },
   });
+  running.add(server);
+  return server;
+}
+
+/** SIGTERM, and SIGKILL if the server has not exited within 5 s (a stalled server must not outlive the test). */
+export async function stopServer(server: RunningAegisProcess): Promise<void> {
+  running.delete(server);
+  const stopped = server.stop();
+  const timer = setTimeout(() => void server.kill(), 5_000);
+  try {
+    await stopped;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** For afterAll: whatever a timed-out test left running. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map(stopServer));
 }
 
 /** The docs agent reading a document, routed by the tenant's tools catalog (no context_extensions): allowed, no budget. */

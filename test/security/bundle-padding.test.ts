@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildExamples, cataloguedRead, MiB, paddedInside, percentile, readyzUntil, serveLive, sleep, steadyChecks, swapLive, window, workspace,
-  type Workspace,
+  stopAllServers, stopServer, type Workspace,
 } from "./bundle-harness.ts";
 
 let work: Workspace;
@@ -26,7 +26,13 @@ beforeAll(async () => {
   writeFileSync(appended, Buffer.concat([readFileSync(buildExamples(work, "appended-3")), Buffer.alloc(32 * MiB)]));
 });
 
-afterAll(() => work.cleanup());
+afterAll(async () => {
+  try {
+    await stopAllServers();
+  } finally {
+    work.cleanup();
+  }
+});
 
 describe("a bundle padded with 32 MiB of zeros after its archive", () => {
   it("goes live without stalling checks, inside or after the gzip stream", { retry: 1 }, async () => {
@@ -73,7 +79,7 @@ describe("a bundle padded with 32 MiB of zeros after its archive", () => {
       try {
         await load.stop();
       } finally {
-        await server.stop();
+        await stopServer(server);
       }
     }
   });
