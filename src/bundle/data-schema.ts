@@ -6,10 +6,19 @@ import schema from "../../schemas/data.schema.json" with { type: "json" };
 import { AegisError } from "../errors/registry.ts";
 import { DATA_FILE } from "./read.ts";
 
-// allErrors off: the first problem is enough to refuse, and a huge data.json is not walked twice.
-const validate = new Ajv2020({ allErrors: false, strict: false }).compile(schema);
+type Validator = ReturnType<Ajv2020["compile"]>;
+let compiled: Validator | undefined;
+
+// Compiled on first use (a few hundred ms on a busy machine), so a poll that finds nothing new
+// never pays for it. allErrors off: the first problem is enough to refuse, and a huge data.json is
+// not walked twice.
+function validator(): Validator {
+  compiled ??= new Ajv2020({ allErrors: false, strict: false }).compile(schema);
+  return compiled;
+}
 
 export function checkBundleData(data: unknown): void {
+  const validate = validator();
   if (validate(data)) return;
   const first = validate.errors?.[0];
   const where = first?.instancePath === undefined || first.instancePath === "" ? "/" : first.instancePath;

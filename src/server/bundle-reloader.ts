@@ -5,6 +5,7 @@
 // the atomic swap. A bad one is rejected and the last good keeps serving, with the reason in
 // /readyz, the log and aegis_bundle_load_errors_total.
 import { watch, type FSWatcher } from "node:fs";
+import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
@@ -61,6 +62,8 @@ export class BundleReloader {
   #status: BundleStatus;
   /** The ETag of the last bundle seen, loaded or refused: an unchanged bundle is not read again. */
   #etag: string | undefined;
+  /** A local file's identity and times when last read: unchanged, it is not even handed to a loader. */
+  #fileStamp: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #watcher: FSWatcher | null = null;
   #loading: Promise<boolean> | null = null;
@@ -150,6 +153,11 @@ export class BundleReloader {
     if (requireSignature && verificationKey === undefined) {
       throw new AegisError("AEGIS_ERR_BUNDLE_UNSIGNED", "require_signature is set but no verification key is configured");
     }
+    let stamp: string | null = null;
+    if (!isUrl(source)) {
+      stamp = await fileStamp(source);
+      if (stamp !== null && stamp === this.#fileStamp) return null;
+    }
     try {
       const result = await loadBundleOffThread(source, {
         ...(this.#etag === undefined ? {} : { etag: this.#etag }),
@@ -157,14 +165,28 @@ export class BundleReloader {
         ...(keyId === undefined ? {} : { keyId }),
         limits: limits ?? DEFAULT_BUNDLE_LIMITS,
       });
+      this.#fileStamp = stamp;
       if ("notModified" in result) return null;
       this.#etag = result.etag;
       return result.contents;
     } catch (err) {
       // Remembered, so a refused bundle is reported once, not at every poll.
       const etag = isAegisError(err) ? err.details?.etag : undefined;
-      if (typeof etag === "string") this.#etag = etag;
+      if (typeof etag === "string") {
+        this.#etag = etag;
+        this.#fileStamp = stamp;
+      }
       throw err;
     }
+  }
+}
+
+/** Inode, size and modification/change times: any write or rename changes at least one. Null when stat fails (the loader reports why). */
+async function fileStamp(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path.startsWith("file://") ? new URL(path) : path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return null;
   }
 }
