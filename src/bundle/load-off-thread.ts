@@ -9,10 +9,16 @@ import type { LoadBundleOptions, LoadBundleResult } from "./source.ts";
 
 const WORKER_URL = new URL("./load-worker.ts", import.meta.url);
 
-export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}): Promise<LoadBundleResult> {
+/**
+ * The loader's own heap limit: room to parse the largest data.json the default limits let in
+ * (256 MiB of JSON), and a bound that ends the worker, never the server, when exceeded.
+ */
+export const LOADER_HEAP_MB = 2048;
+
+export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB): Promise<LoadBundleResult> {
   return new Promise((resolve, reject) => {
     const request: LoadRequest = { source, options };
-    const worker = new Worker(WORKER_URL, { workerData: request });
+    const worker = new Worker(WORKER_URL, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     let settled = false;
     const settle = (fn: () => void): void => {
       if (settled) return;
