@@ -35,6 +35,8 @@ class EntryCollector {
   readonly parser: Parser;
   #entries = 0;
   #declared = 0;
+  /** Files whose declared bytes have not all arrived yet. */
+  readonly #incomplete = new Set<string>();
   #settled = false;
   #resolve!: () => void;
   #reject!: (err: AegisError) => void;
@@ -69,6 +71,9 @@ class EntryCollector {
 
   #finish(): void {
     if (this.#settled) return;
+    // The parser announces the end only after the last entry's bytes; this holds it to that.
+    const [short] = this.#incomplete;
+    if (short !== undefined) return this.fail(new AegisError("AEGIS_ERR_BUNDLE_READ", `not a readable .tar.gz bundle: entry "${short}" is truncated`));
     this.#settled = true;
     this.#resolve();
   }
@@ -96,9 +101,13 @@ class EntryCollector {
       // The header says how large the file is, so its bytes land in one buffer of that size.
       const body = new Uint8Array(size);
       let offset = 0;
+      this.#incomplete.add(path);
       entry.on("data", (chunk: Buffer) => {
-        body.set(chunk.subarray(0, size - offset), offset);
+        body.set(chunk.subarray(0, Math.max(0, size - offset)), offset);
         offset += chunk.byteLength;
+      });
+      entry.on("end", () => {
+        if (offset === size) this.#incomplete.delete(path);
       });
       this.files.set(path, body);
     } catch (err) {
