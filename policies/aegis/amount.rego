@@ -2,7 +2,7 @@
 #   amount <= T      -> within_limit
 #   T < amount <= H  -> approval_needed
 #   amount > H       -> blocked_over_hard_limit (deny)
-#   missing, not a non-negative finite number -> invalid_amount (deny)
+#   missing, not a non-negative finite number, or 10^15 or more -> invalid_amount (deny)
 package aegis.amount
 
 import data.aegis.request
@@ -12,16 +12,24 @@ import data.aegis.tools
 # A JSON number counts, and so does a string in plain decimal notation, since form and query
 # values arrive as strings. "", "1e3", "NaN", "Infinity", "-5", "+5", " 5" and every
 # non-number, non-string value are undefined here.
+#
+# Amounts are below 10^15 (a string has at most 15 digits before the point): beyond that no
+# currency amount is meant, a double no longer holds every cent, and a number past what a double
+# holds at all (1e400, 400 digits) would reach the host as Infinity, which no JSON can carry.
+# The host keeps such a JSON number as its source text, a string, which fails here too.
+amount_limit := 1000000000000000
+
 value(raw) := raw if {
 	is_number(raw)
 	raw >= 0
+	raw < amount_limit
 }
 
 # "+ 0" canonicalizes the number: to_number keeps "0005000" as the literal 0005000, which is
 # not valid JSON and would break serializing the decision.
 value(raw) := to_number(raw) + 0 if {
 	is_string(raw)
-	regex.match(`^[0-9]+(\.[0-9]+)?$`, raw)
+	regex.match(`^[0-9]{1,15}(\.[0-9]+)?$`, raw)
 }
 
 # The called tool's amount conditions; undefined when the call is not permitted or the tool

@@ -7,6 +7,7 @@ import data.aegis.test_fixtures as fx
 test_precedence_is_the_contract_order if {
 	outcome.precedence == [
 		"invalid_request",
+		"body_truncated",
 		"unknown_agent",
 		"call_chain_violation",
 		"egress_denied",

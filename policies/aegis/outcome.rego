@@ -3,6 +3,7 @@
 package aegis.outcome
 
 import data.aegis.amount
+import data.aegis.body
 import data.aegis.budget
 import data.aegis.chain
 import data.aegis.egress
@@ -14,6 +15,7 @@ import data.aegis.tools
 # When several denies fire, the first of this list is reported (SPEC §3).
 precedence := [
 	"invalid_request",
+	"body_truncated",
 	"unknown_agent",
 	"call_chain_violation",
 	"egress_denied",
@@ -27,7 +29,7 @@ precedence := [
 rank := {reason: i | some i, reason in precedence}
 
 denies := {deny |
-	some source in [request.denies, identity.denies, chain.denies, egress.denies, tools.denies, amount.denies, budget.denies]
+	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, amount.denies, budget.denies]
 	some deny in source
 }
 

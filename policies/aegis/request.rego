@@ -32,6 +32,26 @@ default host := ""
 
 host := input.host if is_string(input.host)
 
+# The port the Host header names; null when it names none (the scheme's default applies).
+default port := null
+
+port := input.port if valid_port(input.port)
+
+# "http", "https", or "" when unknown.
+default scheme := ""
+
+scheme := input.scheme if is_string(input.scheme)
+
+# Envoy sent only part of the body; a value of the wrong type is read as truncated.
+default truncated_body := false
+
+truncated_body if input.truncated_body == true
+
+truncated_body if {
+	value := input.truncated_body
+	not is_boolean(value)
+}
+
 default parent := null
 
 parent := input.call_chain.parent if is_string(input.call_chain.parent)
@@ -83,6 +103,22 @@ invalid if {
 }
 
 invalid if {
+	value := input.port
+	value != null
+	not valid_port(value)
+}
+
+invalid if {
+	value := input.scheme
+	not is_string(value)
+}
+
+invalid if {
+	value := input.truncated_body
+	not is_boolean(value)
+}
+
+invalid if {
 	value := input.call_chain
 	not is_object(value)
 }
@@ -119,6 +155,13 @@ invalid if {
 }
 
 string_or_null(value) if is_string(value)
+
+valid_port(value) if {
+	is_number(value)
+	value == floor(value)
+	value >= 1
+	value <= 65535
+}
 
 string_or_null(value) if value == null
 

@@ -1,5 +1,6 @@
 // The approvals module: turns approval_needed decisions into records, lets a human approve or
 // deny them, mints the one-time override token on approval and redeems it on the retried call.
+import type { ApprovalChannel } from "../policy/model.ts";
 import type { ApprovalRecord, ApprovalFilter, StateStore, TokenRedemption } from "../state/state-store.ts";
 import { callDigest, type CallIdentity } from "./call-digest.ts";
 import { isAegisError } from "../errors/registry.ts";
@@ -11,6 +12,8 @@ export interface ApprovalRequest extends CallIdentity {
   readonly policy_version: string;
   readonly params_preview: Readonly<Record<string, unknown>>;
   readonly expires_in_seconds: number;
+  /** The agent's `approvals.channels` (the compiler writes its default): who is told about the record. */
+  readonly channels: readonly ApprovalChannel[];
 }
 
 export interface ApprovalsOptions {
@@ -19,8 +22,11 @@ export interface ApprovalsOptions {
   /** Secret the override tokens are derived from; replicas sharing a store share it. */
   readonly tokenSecret: Uint8Array;
   readonly now?: () => number;
-  /** Called for every newly created record, off the hot path (notifiers). */
-  readonly onCreated?: (record: ApprovalRecord) => void;
+  /**
+   * Called for every newly created record with the requesting agent's channels, off the hot path
+   * (notifiers): only the channels listed are notified; "api" means the approvals API alone.
+   */
+  readonly onCreated?: (record: ApprovalRecord, channels: readonly ApprovalChannel[]) => void;
 }
 
 export interface Approved {
@@ -34,7 +40,7 @@ export class ApprovalsService {
   readonly #ttlMs: number;
   readonly #secret: Uint8Array;
   readonly #now: () => number;
-  readonly #onCreated: ((record: ApprovalRecord) => void) | undefined;
+  readonly #onCreated: ApprovalsOptions["onCreated"];
 
   constructor(options: ApprovalsOptions) {
     this.#store = options.store;
@@ -51,7 +57,7 @@ export class ApprovalsService {
       digest: callDigest(req), reason: req.reason, rule_id: req.rule_id, policy_version: req.policy_version,
       params_preview: req.params_preview, now: this.#now(), expires_in_seconds: req.expires_in_seconds,
     });
-    if (created) this.#onCreated?.(record);
+    if (created) this.#onCreated?.(record, req.channels);
     return record;
   }
 

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { ApprovalsService } from "../approvals/approvals-service.ts";
-import { callDigest } from "../approvals/call-digest.ts";
+import { callDigest, type CallIdentity } from "../approvals/call-digest.ts";
 import { normalizeDecision } from "../decision/normalize.ts";
 import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
@@ -17,8 +17,9 @@ import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { CheckFailure } from "../server/grpc-server.ts";
 import type { StateStore } from "../state/state-store.ts";
+import { readBudgetCounters, reserveBudgetCharges, type BudgetOwner } from "./budget-counters.ts";
 import { maskParams } from "./mask-params.ts";
-import type { AgentView, PolicyContext } from "./policy-context.ts";
+import { NO_AGENT_VIEW, type PolicyContext } from "./policy-context.ts";
 import { invalidRequestResponse, toCheckResponse, type PendingApproval, type ShadowedOutcome } from "./to-check-response.ts";
 
 /** Everything telemetry needs about one finished check (already masked: safe to log). */
@@ -67,8 +68,6 @@ export interface CheckDeps {
   readonly now?: () => number;
 }
 
-const NO_AGENT: AgentView = { budgets: [], approvals: { channels: [], expires_in_seconds: 3600 }, sanitizedParams: new Set() };
-
 export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => Promise<CheckResponse> {
   const now = deps.now ?? Date.now;
 
@@ -80,8 +79,8 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
     try {
       const identity = await deps.resolveIdentity(facts);
       const result = await deps.holder.use(async (engine, policy) => {
-        const agent = identity === null ? NO_AGENT : policy.agent(identity.tenant, identity.agent) ?? NO_AGENT;
-        const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgets(deps.store, identity, agent, now())]);
+        const agent = identity === null ? NO_AGENT_VIEW : policy.agent(identity.tenant, identity.agent) ?? NO_AGENT_VIEW;
+        const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgetCounters(deps.store, identity, agent, now())]);
         const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits });
         if (!mapped.ok) {
           return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision };
@@ -104,40 +103,29 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
 
       const { input, agent, engineMs } = result;
       const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
-      const digest = deps.observer.wantsCallDigest && input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null
-        ? callDigest({ tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params })
-        : null;
+      const call = callIdentityOf(input);
+      const digest = deps.observer.wantsCallDigest && call !== null ? callDigest(call) : null;
       let decision = result.decision;
       let tokenRejection: string | null = null;
 
       // A redeemed override token turns exactly the approved call into an allow, once.
-      if (decision.outcome === "approval_needed" && facts.overrideToken !== null && input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null) {
-        const redemption = await deps.approvals.redeem(facts.overrideToken, { tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params });
+      if (decision.outcome === "approval_needed" && facts.overrideToken !== null && call !== null) {
+        const redemption = await deps.approvals.redeem(facts.overrideToken, call);
         if (redemption === "redeemed") decision = { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: BUILTIN_RULE_IDS.override_token, approval: null };
         else tokenRejection = `override_token_${redemption}`;
       }
 
       // Budgets are reserved atomically only for calls that go through, so concurrent calls never overshoot.
-      let budgetRemaining: Record<string, number> | undefined;
-      if (decision.allow && decision.budget_charges.length > 0 && input.tenant !== null && input.agent !== null) {
-        const charges = decision.budget_charges;
-        const key = (name: string) => ({ tenant: input.tenant as string, agent: input.agent as string, name });
-        const reservation = await deps.store.reserveBudgets(charges.map((c) => ({ key: key(c.name), windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now());
-        if (reservation.ok) {
-          budgetRemaining = Object.fromEntries(charges.map((c, i) => [c.name, reservation.remaining[i] ?? 0]));
-        } else {
-          const over = charges[reservation.exceeded];
-          const ruleId = agent.budgets.find((b) => b.name === over?.name)?.rule_id ?? BUILTIN_RULE_IDS.unknown_agent;
-          decision = { ...decision, outcome: "deny", allow: false, reason: "budget_exceeded", rule_id: ruleId, deny_reasons: [{ reason: "budget_exceeded", rule_id: ruleId }], redactions: { headers: [], query: [], params: [] } };
-        }
-      }
+      const reserved = await reserveBudgetCharges(deps.store, ownerOf(input), agent, decision, now());
+      decision = reserved.decision;
+      const budgetRemaining = reserved.budgetRemaining;
 
       let approval: PendingApproval | null = null;
-      if (decision.outcome === "approval_needed" && !shadow && input.tenant !== null && input.agent !== null && input.tool !== null && input.action !== null) {
+      if (decision.outcome === "approval_needed" && !shadow && call !== null) {
         const record = await deps.approvals.request({
-          tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, params: input.params,
-          reason: decision.reason, rule_id: decision.rule_id, policy_version: decision.policy_version,
+          ...call, reason: decision.reason, rule_id: decision.rule_id, policy_version: decision.policy_version,
           params_preview: maskParams(input.params, agent.sanitizedParams), expires_in_seconds: agent.approvals.expires_in_seconds,
+          channels: agent.approvals.channels,
         });
         approval = { approval_id: record.id, expires_at: record.expires_at, ...(record.queue_position === null ? {} : { queue_position: record.queue_position }) };
       }
@@ -159,10 +147,14 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
   };
 }
 
-async function readBudgets(store: StateStore, identity: ResolvedIdentity | null, agent: AgentView, now: number): Promise<Record<string, { spent: number }>> {
-  if (identity === null || agent.budgets.length === 0) return {};
-  const spent = await store.readBudgets(agent.budgets.map((b) => ({ key: { tenant: identity.tenant, agent: identity.agent, name: b.name }, windowSeconds: b.window_seconds })), now);
-  return Object.fromEntries(agent.budgets.map((b, i) => [b.name, { spent: spent[i] ?? 0 }]));
+/** The call an approval and its override token are bound to; null when the input names no tool call. */
+function callIdentityOf(input: PolicyInput): CallIdentity | null {
+  if (input.tenant === null || input.agent === null || input.tool === null || input.action === null) return null;
+  return { tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, method: input.method, host: input.host, path: input.path, params: input.params };
+}
+
+function ownerOf(input: PolicyInput): BudgetOwner | null {
+  return input.tenant === null || input.agent === null ? null : { tenant: input.tenant, agent: input.agent };
 }
 
 function invalidDecision(decisionId: string, revision: string): Decision {

@@ -1,13 +1,37 @@
-/** Parameters with every value a sanitize rule names replaced, at any depth, so they can be logged. */
-export function maskParams(params: Readonly<Record<string, unknown>>, names: ReadonlySet<string>): Readonly<Record<string, unknown>> {
-  if (names.size === 0) return params;
-  return maskValue(params, names) as Record<string, unknown>;
+// Parameters made safe to log, to show an approver and to hand a sanitized tool. Names match
+// case-insensitively (as Envoy matches header names), since `Token`, `TOKEN` and `token` all
+// reach the upstream; and every key is kept as data, `__proto__` and `constructor` included,
+// so nothing the upstream receives silently drops out of the record.
+import { HEADER } from "../input/header-names.ts";
+
+export const REDACTED_VALUE = "[REDACTED]";
+
+/**
+ * Names whose values are credentials wherever they are sent: an override token is accepted only
+ * as the x-aegis-override-token header, but one put in the query string or the body must not
+ * land in a log or a preview either.
+ */
+export const CREDENTIAL_PARAM_NAMES: readonly string[] = [HEADER.overrideToken, "aegis/override_token"];
+
+/** Parameters with every value a sanitize rule names (and every credential) replaced, at any depth. */
+export function maskParams(params: Readonly<Record<string, unknown>>, names: Iterable<string>): Readonly<Record<string, unknown>> {
+  const masked = new Set(CREDENTIAL_PARAM_NAMES);
+  for (const name of names) masked.add(name.toLowerCase());
+  return maskValue(params, masked) as Record<string, unknown>;
 }
 
-function maskValue(value: unknown, names: ReadonlySet<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => maskValue(v, names));
+/** Whether a parameter name is masked by a (lower-cased) set of names. */
+function isMasked(name: string, masked: ReadonlySet<string>): boolean {
+  return masked.has(name.toLowerCase());
+}
+
+function maskValue(value: unknown, masked: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskValue(v, masked));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = names.has(k) ? "[REDACTED]" : maskValue(v, names);
+  for (const [k, v] of Object.entries(value)) {
+    // Defined, not assigned: `out["__proto__"] = v` would set the prototype and drop the key.
+    Object.defineProperty(out, k, { value: isMasked(k, masked) ? REDACTED_VALUE : maskValue(v, masked), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

@@ -2,12 +2,13 @@
 // tool/action), each agent's budgets (to read counters before evaluation), approval routing and
 // which parameter names to mask in logs. Built once per bundle and swapped with its engine.
 import type { CatalogEntry } from "../input/catalog.ts";
+import { DEFAULT_APPROVAL_CHANNELS, DEFAULT_APPROVAL_EXPIRY_SECONDS } from "../policy/compile.ts";
 import type { AgentData, BudgetData, PolicyData, TenantData } from "../policy/policy-data.ts";
 
 export interface AgentView {
   readonly budgets: readonly BudgetData[];
   readonly approvals: AgentData["approvals"];
-  /** Parameter names whose values never reach a log, a notification or an approval preview. */
+  /** Parameter names (lower case: matched case-insensitively) whose values never reach a log, a notification or an approval preview. */
   readonly sanitizedParams: ReadonlySet<string>;
 }
 
@@ -18,7 +19,11 @@ export interface PolicyContext {
 }
 
 const NO_CATALOG: readonly CatalogEntry[] = [];
-const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: ["api"], expires_in_seconds: 3600 };
+/** The compiler's defaults, for a hand-made bundle whose agent lacks `approvals`. */
+export const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: DEFAULT_APPROVAL_CHANNELS, expires_in_seconds: DEFAULT_APPROVAL_EXPIRY_SECONDS };
+
+/** What the host knows of a caller without a policy: nothing to read, charge or mask. */
+export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set() };
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
   // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
@@ -38,7 +43,7 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
       // Query values join the params under their own names, so a sanitized query name is masked too.
-      for (const tool of Object.values(raw.tools ?? {})) for (const p of [...(tool.sanitize?.params ?? []), ...(tool.sanitize?.query ?? [])]) sanitized.add(p);
+      for (const tool of Object.values(raw.tools ?? {})) for (const p of [...(tool.sanitize?.params ?? []), ...(tool.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
       const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized };
       views.set(key, view);
       return view;

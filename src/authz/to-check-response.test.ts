@@ -267,3 +267,13 @@ describe("invalidRequestResponse", () => {
     expect(check.responseDeserialize(check.responseSerialize(response))).toEqual(response);
   });
 });
+
+describe("an override token in the query string", () => {
+  it.each<[string, Decision]>([["allow", base], ["sanitize", sanitize]])("is removed by its raw spelling before an %s goes upstream", (_outcome, decision) => {
+    const rawQueryKeys = ["x-aegis-override-token", "X-Aegis-Override-Token", "x-aegis-override-tok%65n", "token", "expand"];
+    const { response } = toCheckResponse(decision, { request: { rawQueryKeys, overrideToken: null, attestation: null }, shadowGlobal: false });
+    if (response.http_response !== "ok_response") throw new Error("expected an ok_response");
+    expect(response.ok_response.query_parameters_to_remove).toEqual(["x-aegis-override-token", "X-Aegis-Override-Token", "x-aegis-override-tok%65n"]);
+    expect(response.ok_response.query_parameters_to_set.map((q) => q.key)).not.toContain("x-aegis-override-token");
+  });
+});

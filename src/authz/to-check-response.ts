@@ -5,7 +5,9 @@ import type { Decision, Outcome } from "../decision/types.ts";
 import { BUILTIN_RULE_IDS } from "../decision/types.ts";
 import type { CheckResponse, HeaderValueOption } from "../grpc/ext-authz-types.ts";
 import { HEADER } from "../input/header-names.ts";
+import { decodeQueryName } from "../input/query-string.ts";
 import type { RequestFacts } from "../input/request-facts.ts";
+import { CREDENTIAL_PARAM_NAMES } from "./mask-params.ts";
 import { budgetRemainingHeader } from "./response/budget-header.ts";
 import { decisionMetadata } from "./response/dynamic-metadata.ts";
 import { headerOption } from "./response/header-option.ts";
@@ -91,15 +93,26 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
     ...(context.request.overrideToken !== null ? [HEADER.overrideToken] : []),
     ...(context.request.attestation !== null ? [HEADER.attestation] : []),
   ];
+  const removedQuery = credentialQueryKeys(context.request.rawQueryKeys);
   return okResponse({
     headers,
     headersToRemove: [...new Set([...(mutations?.headersToRemove ?? []), ...consumed])],
-    queryParametersToSet: mutations?.queryParametersToSet ?? [],
+    queryParametersToSet: (mutations?.queryParametersToSet ?? []).filter((q) => !removedQuery.includes(q.key)),
+    queryParametersToRemove: removedQuery,
     dynamicMetadata: decisionMetadata({
       ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome,
       ...(outcome === "sanitize" ? { redact_params: decision.redactions.params } : {}),
     }),
   });
+}
+
+/**
+ * Query names (as written) that carry an Aegis credential: an override token is honoured only as
+ * a header, but one put in the query string, in any letter case or encoding, still never reaches
+ * the upstream, which might log its URLs.
+ */
+function credentialQueryKeys(rawQueryKeys: readonly string[]): string[] {
+  return rawQueryKeys.filter((raw) => CREDENTIAL_PARAM_NAMES.includes(decodeQueryName(raw).toLowerCase()));
 }
 
 function denyResponse(decision: Decision): CheckResponse {

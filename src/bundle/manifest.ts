@@ -29,6 +29,8 @@ export const AEGIS_METADATA: AegisBundleMetadata = {
         "action",
         "params",
         "host",
+        "port",
+        "scheme",
         "method",
         "path",
         "truncated_body",

@@ -6,6 +6,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** Deny reasons in reporting precedence: when several apply, the first is reported. */
 export const DENY_REASONS = [
   "invalid_request",
+  "body_truncated",
   "unknown_agent",
   "call_chain_violation",
   "egress_denied",

@@ -1,6 +1,10 @@
 // The request body as parameters. JSON and form bodies are parsed strictly when declared; an
 // undeclared body that looks like a JSON object is parsed too, because upstreams (MCP servers
 // in particular) often ignore the content type, and the policy must see what they will see.
+// A partial body gives no parameters at all: what follows the cut ("amount":999999 at the end,
+// a form field repeated past it) is what the upstream reads, so the part is never judged as the
+// whole. The Rego denies body_truncated unless the call's policy reads nothing from the body.
+import { parseJsonBody } from "./json-body.ts";
 import { asBytes, asString } from "./loose.ts";
 import { parseUrlEncoded } from "./query-string.ts";
 
@@ -27,6 +31,7 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
   const size = useRaw ? raw.length : Buffer.byteLength(asString(http?.["body"]));
   if (size === 0) return NONE;
   if (size > maxBytes) return { ok: false, reason: `request body exceeds ${maxBytes} bytes` };
+  if (truncated) return NONE;
 
   const media = mediaType(contentType);
   const declaredJson = media === "application/json" || media.endsWith("+json");
@@ -35,24 +40,18 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
   try {
     text = useRaw ? strictUtf8.decode(raw) : asString(http?.["body"]);
   } catch {
-    // A cut-off body may end inside a multi-byte character.
-    return (declaredJson || declaredForm) && !truncated ? { ok: false, reason: "request body is not valid UTF-8" } : NONE;
+    return declaredJson || declaredForm ? { ok: false, reason: "request body is not valid UTF-8" } : NONE;
   }
 
-  if (declaredForm) {
-    // The last pair of a cut-off form may itself be cut ("amount=12" of "amount=12000"): drop it.
-    const complete = truncated ? text.slice(0, Math.max(0, text.lastIndexOf("&"))) : text;
-    return { ok: true, kind: "form", values: parseUrlEncoded(complete) };
-  }
+  if (declaredForm) return { ok: true, kind: "form", values: parseUrlEncoded(text) };
   const trimmed = text.trimStart();
   if (!declaredJson && !trimmed.startsWith("{") && !trimmed.startsWith("[")) return NONE;
 
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonBody(text);
   } catch {
-    // A cut-off body cannot parse; the policy sees truncated_body and decides.
-    return declaredJson && !truncated ? { ok: false, reason: "request body is not valid JSON" } : NONE;
+    return declaredJson ? { ok: false, reason: "request body is not valid JSON" } : NONE;
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     return { ok: true, kind: "json", value: value as Record<string, unknown> };

@@ -5,6 +5,8 @@ import type { CheckRequest, HeaderValue } from "../grpc/ext-authz-types.ts";
 export interface CheckRequestParts {
   readonly method?: string;
   readonly host?: string;
+  /** attributes.request.http.scheme; "https" when not given. */
+  readonly scheme?: string;
   /** Path with query string, as Envoy sends it. */
   readonly path?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -32,7 +34,7 @@ export function checkRequest(parts: CheckRequestParts = {}): CheckRequest {
           header_map: headerMap === null ? null : { headers: headerMap },
           path: parts.path ?? "/",
           host: parts.host ?? "api.example.com",
-          scheme: "https",
+          scheme: parts.scheme ?? "https",
           query: "",
           fragment: "",
           size: "-1",

@@ -11,6 +11,8 @@ export function completeInput(partial: Partial<PolicyInput>): PolicyInput {
     action: partial.action ?? null,
     params: partial.params ?? {},
     host: partial.host ?? "",
+    port: partial.port ?? null,
+    scheme: partial.scheme ?? "",
     method: partial.method ?? "POST",
     path: partial.path ?? "/",
     truncated_body: partial.truncated_body ?? false,

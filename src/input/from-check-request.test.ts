@@ -75,13 +75,13 @@ const okCases: OkCase[] = [
     expected: { tenant: "t", agent: "a", identity_source: "spiffe" },
   },
   {
-    name: "JSON body merged over the query string",
-    request: { method: "POST", path: "/p?amount=1&memo=q", headers: json, body: '{"amount":1200,"currency":"usd"}' },
+    name: "JSON body merged over the query string (a name in both with the same value)",
+    request: { method: "POST", path: "/p?amount=1200&memo=q", headers: json, body: '{"amount":1200,"currency":"usd"}' },
     expected: { params: { amount: 1200, memo: "q", currency: "usd" } },
   },
   {
-    name: "form body merged over the query string",
-    request: { method: "POST", path: "/p?amount=1", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "amount=12.50&to=x" },
+    name: "form body merged over the query string (a name in both with the same value)",
+    request: { method: "POST", path: "/p?amount=12.50", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "amount=12.50&to=x" },
     expected: { params: { amount: "12.50", to: "x" } },
   },
   {
@@ -188,6 +188,8 @@ describe("fromCheckRequest", () => {
       action: "create_payment",
       params: { amount: 1200 },
       host: "api.stripe.com",
+      port: null,
+      scheme: "https",
       method: "POST",
       path: "/v1/payment_intents",
       truncated_body: false,

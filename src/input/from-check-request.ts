@@ -6,6 +6,7 @@ import { type CatalogEntry, matchCatalog } from "./catalog.ts";
 import { HEADER } from "./header-names.ts";
 import { asRecord } from "./loose.ts";
 import { readMcpToolsCall } from "./mcp.ts";
+import { ambiguousParams } from "./param-ambiguity.ts";
 import { checkParamLimits, type ParamLimits } from "./param-limits.ts";
 import { flattenParams } from "./query-string.ts";
 import { type RequestFacts, readRequestFacts } from "./request-facts.ts";
@@ -44,6 +45,7 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   // Without the HTTP request there is no call to judge: that is a malformed CheckRequest (400),
   // not an anonymous one.
   if (http === null) return { ok: false, reason: "CheckRequest has no attributes.request.http", request: facts };
+  if (facts.targetProblem !== null) return { ok: false, reason: facts.targetProblem, request: facts };
   const body = parseBody({
     http,
     contentType: facts.headers[HEADER.contentType],
@@ -60,6 +62,8 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   const params: Record<string, unknown> = { ...flattenParams(facts.query), ...bodyParams };
   const tooBig = checkParamLimits(params, context.limits);
   if (tooBig !== null) return { ok: false, reason: tooBig, request: facts };
+  const ambiguous = ambiguousParams({ query: facts.query, body, bodyParams });
+  if (ambiguous !== null) return { ok: false, reason: ambiguous, request: facts };
 
   const { identity } = context;
   const routeTool = nonEmpty(facts.contextExtensions["tool"]);
@@ -80,6 +84,8 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
       action: (mcp?.ok ? mcp.action : null) ?? routeAction ?? catalogEntry?.action ?? null,
       params,
       host: facts.host,
+      port: facts.port,
+      scheme: facts.scheme,
       method: facts.method,
       path: facts.path,
       truncated_body: facts.truncatedBody,

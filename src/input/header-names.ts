@@ -3,6 +3,7 @@
 export const HEADER = {
   authorization: "authorization",
   contentType: "content-type",
+  contentLength: "content-length",
   traceparent: "traceparent",
   tracestate: "tracestate",
   /** Envoy sets this when with_request_body.allow_partial_message cut the body short. */

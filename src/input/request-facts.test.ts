@@ -67,6 +67,34 @@ describe("readRequestFacts", () => {
     expect(facts).toMatchObject({ traceparent: null, tracestate: null, overrideToken: null, parentAgent: null, attestation: null, truncatedBody: false });
   });
 
+  it("keeps the port and the scheme apart from the host", () => {
+    const facts = readRequestFacts(checkRequest({ host: "API.Stripe.com:25", scheme: "HTTP" }));
+    expect(facts).toMatchObject({ host: "api.stripe.com", port: 25, scheme: "http", targetProblem: null });
+  });
+
+  it.each([
+    [{ host: "[api.stripe.com]" }, /bracketed host/],
+    [{ host: "api.stripe.com:0" }, /port/],
+    [{ path: "/docs/../admin" }, /dot segment/],
+    [{ path: "/docs/..%2Fadmin?x=1" }, /encoded slash/],
+  ])("names what is wrong with the target %j", (parts, problem) => {
+    const facts = readRequestFacts(checkRequest(parts));
+    expect(facts.targetProblem).toMatch(problem);
+  });
+
+  it("reads the query apart from the path: dots in the query are no dot segments", () => {
+    expect(readRequestFacts(checkRequest({ path: "/docs/a?next=/../b" })).targetProblem).toBeNull();
+  });
+
+  it("reads a body shorter than its content-length as truncated, even unflagged", () => {
+    const cut = readRequestFacts(checkRequest({ headers: { "content-length": "100" }, body: '{"amount":1' }));
+    expect(cut.truncatedBody).toBe(true);
+    const whole = readRequestFacts(checkRequest({ headers: { "content-length": "11" }, rawBody: Buffer.from('{"amount":1') }));
+    expect(whole.truncatedBody).toBe(false);
+    const unparseable = readRequestFacts(checkRequest({ headers: { "content-length": "lots" }, body: "x" }));
+    expect(unparseable.truncatedBody).toBe(false);
+  });
+
   it("reads headers sent as header_map (encode_raw_headers)", () => {
     const facts = readRequestFacts(checkRequest({ rawHeaders: [["x-aegis-parent-agent", "planner"]] }));
     expect(facts.parentAgent).toBe("planner");

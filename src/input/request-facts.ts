@@ -3,19 +3,26 @@
 // values live here and never in the policy input.
 import type { CheckRequest } from "../grpc/ext-authz-types.ts";
 import { HEADER } from "./header-names.ts";
-import { normalizeHost } from "./host.ts";
-import { asRecord, asString, bareRecord, stringEntries } from "./loose.ts";
+import { parseAuthority } from "./host.ts";
+import { asBytes, asRecord, asString, bareRecord, stringEntries } from "./loose.ts";
 import { splitTarget } from "./query-string.ts";
 import { requestHeaders } from "./request-headers.ts";
+import { requestPathProblem } from "./request-path.ts";
 
 export interface RequestFacts {
   /** Envoy's request id (x-request-id), "" when absent. */
   readonly requestId: string;
   readonly method: string;
-  /** Normalized as in normalizeHost. */
+  /** As parseAuthority reads it: lower case, no port, brackets or trailing dot; "" when absent or refused. */
   readonly host: string;
+  /** The port the authority names; null when it names none. */
+  readonly port: number | null;
+  /** attributes.request.http.scheme lower-cased ("http", "https"); "" when Envoy sent none. */
+  readonly scheme: string;
   /** Without the query string. */
   readonly path: string;
+  /** Why the host or path cannot be judged (a 400), or null. See host.ts and request-path.ts. */
+  readonly targetProblem: string | null;
   /** Lower-cased names; a record without prototype. */
   readonly headers: Readonly<Record<string, string>>;
   /** Decoded names, every value kept in order; a record without prototype. */
@@ -38,6 +45,7 @@ export function readRequestFacts(request: CheckRequest): RequestFacts {
   const http = asRecord(asRecord(attributes?.["request"])?.["http"]);
   const headers = requestHeaders(http);
   const { path, query, rawQueryKeys } = splitTarget(asString(http?.["path"]));
+  const authority = parseAuthority(asString(http?.["host"]));
   const header = (name: string): string | null => {
     const value = headers[name]?.trim();
     return value === undefined || value === "" ? null : value;
@@ -45,8 +53,11 @@ export function readRequestFacts(request: CheckRequest): RequestFacts {
   return {
     requestId: asString(http?.["id"]),
     method: asString(http?.["method"]),
-    host: normalizeHost(asString(http?.["host"])),
+    host: authority.ok ? authority.host : "",
+    port: authority.ok ? authority.port : null,
+    scheme: asString(http?.["scheme"]).toLowerCase(),
     path,
+    targetProblem: authority.ok ? requestPathProblem(path) : authority.reason,
     headers,
     query,
     rawQueryKeys,
@@ -57,8 +68,18 @@ export function readRequestFacts(request: CheckRequest): RequestFacts {
     overrideToken: header(HEADER.overrideToken),
     parentAgent: header(HEADER.parentAgent),
     attestation: header(HEADER.attestation),
-    truncatedBody: header(HEADER.partialBody)?.toLowerCase() === "true",
+    truncatedBody: header(HEADER.partialBody)?.toLowerCase() === "true" || shorterThanDeclared(http, headers[HEADER.contentLength]),
   };
+}
+
+// A body shorter than its content-length is a partial body even when no x-envoy-auth-partial-body
+// header says so (a proxy that cut it, or one configured without with_request_body): judging
+// the part as the whole would miss what comes after the cut.
+function shorterThanDeclared(http: Readonly<Record<string, unknown>> | null, contentLength: string | undefined): boolean {
+  if (contentLength === undefined || !/^[0-9]+$/.test(contentLength.trim())) return false;
+  const raw = asBytes(http?.["raw_body"]);
+  const received = raw !== null && raw.length > 0 ? raw.length : Buffer.byteLength(asString(http?.["body"]));
+  return Number(contentLength.trim()) > received;
 }
 
 function contextExtensions(value: unknown): Readonly<Record<string, string>> {

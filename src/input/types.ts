@@ -17,6 +17,12 @@ export interface PolicyInput {
   readonly action: string | null;
   readonly params: Readonly<Record<string, unknown>>;
   readonly host: string;
+  // fromCheckRequest always sets port and scheme; hand-written inputs may leave them out, which
+  // Rego reads as null and "" (no port named, scheme unknown).
+  /** The port the Host header names; null when it names none (the scheme's default). */
+  readonly port?: number | null;
+  /** "http", "https" or "" when unknown; decides which ports a portless egress entry admits. */
+  readonly scheme?: string;
   readonly method: string;
   readonly path: string;
   readonly truncated_body: boolean;

@@ -107,8 +107,28 @@ describe("defaults and derived values", () => {
     expect((await compiled(validDir)).tenants.globex?.egress).toEqual({
       exact: { "api.example.com": true, "docs.internal.example": true },
       suffixes: [".internal.example"],
+      exact_ports: {},
+      suffix_ports: [],
       rule_id: "globex/egress_allowlist",
     });
+  });
+
+  it("keeps host:port entries apart from the port-less ones, which admit default ports only", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aegis-policy-"));
+    try {
+      const file = join(dir, "t.yaml");
+      const allowlist = "[API.Stripe.com, 'api.stripe.com:8443', 'api.stripe.com:0443', pay.example:8443, '*.docs.example:9443', '*.docs.example:8443', '*.docs.example']";
+      await writeFile(file, `apiVersion: aegis/v1\nkind: Tenant\ntenant: t\negress_allowlist: ${allowlist}\n`);
+      expect((await compiled(file)).tenants.t?.egress).toEqual({
+        exact: { "api.stripe.com": true },
+        suffixes: [".docs.example"],
+        exact_ports: { "api.stripe.com": [443, 8443], "pay.example": [8443] },
+        suffix_ports: [{ suffix: ".docs.example", port: 8443 }, { suffix: ".docs.example", port: 9443 }],
+        rule_id: "t/egress_allowlist",
+      });
+    } finally {
+      await rm(dir, { recursive: true });
+    }
   });
 
   it("flattens the tools catalog in file order with normalised host and method", async () => {

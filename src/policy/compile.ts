@@ -1,14 +1,18 @@
 // Stage 4: schema- and semantically-valid documents → data.json (docs/contracts.md §1).
 // Every default is written out here, so the Rego library reads values and never guesses.
 import { durationSeconds } from "./duration.ts";
+import { type EgressEntry, parseEgressEntry } from "./egress-entry.ts";
 import { tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
 import type { AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData, ToolRuleIds } from "./policy-data.ts";
 import { sortKeysDeep } from "./serialize.ts";
 
 const DEFAULT_AMOUNT_PARAM = "amount";
 const DEFAULT_MAX_DEPTH = 1;
-const DEFAULT_CHANNELS = ["api"] as const;
+/** Where an agent's approvals go when its policy names no channels: the approvals API only. */
+export const DEFAULT_APPROVAL_CHANNELS = ["api"] as const;
 const DEFAULT_APPROVAL_EXPIRY = "1h";
+/** Seconds a pending approval waits when its policy sets no `approvals.expires_in`. */
+export const DEFAULT_APPROVAL_EXPIRY_SECONDS = durationSeconds(DEFAULT_APPROVAL_EXPIRY);
 const HARD_LIMIT_FACTOR = 10;
 
 // 10 × 1.1 is 11.000000000000002 in binary floating point; authors wrote decimals, so round
@@ -92,7 +96,7 @@ function compileAgent(policy: AgentPolicyDoc): AgentData {
             max_depth: policy.call_chain.max_depth ?? DEFAULT_MAX_DEPTH,
           },
     approvals: {
-      channels: [...(policy.approvals?.channels ?? DEFAULT_CHANNELS)],
+      channels: [...(policy.approvals?.channels ?? DEFAULT_APPROVAL_CHANNELS)],
       expires_in_seconds: durationSeconds(policy.approvals?.expires_in ?? DEFAULT_APPROVAL_EXPIRY),
     },
   };
@@ -110,17 +114,32 @@ function compileCatalog(tenant: TenantDoc): CatalogRoute[] {
   );
 }
 
+function compileEgress(tenant: TenantDoc): TenantData["egress"] {
+  const entries = tenant.egress_allowlist.map(parseEgressEntry);
+  const isSuffix = (e: EgressEntry): boolean => e.host.startsWith("*.");
+  // "*.docs.acme.internal" → ".docs.acme.internal": keeping the dot is what stops the suffix
+  // from matching "evildocs.acme.internal" or the bare "docs.acme.internal".
+  const dotted = (e: EgressEntry): string => e.host.slice(1);
+  const portless = entries.filter((e) => e.port === null);
+  const ported = entries.filter((e): e is EgressEntry & { port: number } => e.port !== null);
+  const exactPorts: Record<string, number[]> = {};
+  for (const e of ported.filter((e) => !isSuffix(e))) (exactPorts[e.host] ??= []).push(e.port);
+  return {
+    exact: Object.fromEntries(portless.filter((e) => !isSuffix(e)).map((e) => [e.host, true as const])),
+    suffixes: sortedUnique(portless.filter(isSuffix).map(dotted)),
+    exact_ports: Object.fromEntries(Object.entries(exactPorts).map(([host, ports]) => [host, [...new Set(ports)].sort((a, b) => a - b)])),
+    suffix_ports: ported
+      .filter(isSuffix)
+      .map((e) => ({ suffix: dotted(e), port: e.port }))
+      .sort((a, b) => (a.suffix === b.suffix ? a.port - b.port : a.suffix < b.suffix ? -1 : 1)),
+    rule_id: `${tenant.tenant}/egress_allowlist`,
+  };
+}
+
 function compileTenant(tenant: TenantDoc, agents: readonly AgentPolicyDoc[]): TenantData {
-  const hosts = tenant.egress_allowlist.map((h) => h.toLowerCase());
   return {
     mode: tenant.mode ?? "enforce",
-    egress: {
-      exact: Object.fromEntries(hosts.filter((h) => !h.startsWith("*.")).map((h) => [h, true as const])),
-      // "*.docs.acme.internal" → ".docs.acme.internal": keeping the dot is what stops the
-      // suffix from matching "evildocs.acme.internal" or the bare "docs.acme.internal".
-      suffixes: sortedUnique(hosts.filter((h) => h.startsWith("*.")).map((h) => h.slice(1))),
-      rule_id: `${tenant.tenant}/egress_allowlist`,
-    },
+    egress: compileEgress(tenant),
     agents: Object.fromEntries(agents.map((policy) => [policy.agent, compileAgent(policy)])),
     catalog: compileCatalog(tenant),
   };

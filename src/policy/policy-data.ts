@@ -9,10 +9,14 @@ export interface PolicyData {
 export interface TenantData {
   readonly mode: Mode;
   readonly egress: {
-    // Lower-cased exact hosts.
+    // Lower-cased exact hosts without a port.
     readonly exact: Readonly<Record<string, true>>;
     // ".docs.acme.internal" from "*.docs.acme.internal": a host matches when it ends with one.
     readonly suffixes: readonly string[];
+    // Entries with a port ("api.stripe.com:8443", "*.docs.acme.internal:8443") admit that port
+    // only; the entries above admit the scheme's default port only.
+    readonly exact_ports: Readonly<Record<string, readonly number[]>>;
+    readonly suffix_ports: readonly { readonly suffix: string; readonly port: number }[];
     readonly rule_id: string;
   };
   readonly agents: Readonly<Record<string, AgentData>>;

@@ -15,7 +15,7 @@ const PATTERN_MEANING: Record<string, string> = {
   name: "a name of letters, digits, `.`, `_` and `-` that starts with a letter, digit or `_`",
   duration: "a duration: a whole number and one unit of s, m, h or d, like `30s`, `15m`, `24h` or `7d`",
   headerName: "an HTTP header name",
-  hostPattern: "a host name or a `*.suffix` wildcard, without scheme, port or path",
+  hostPattern: "a host name or a `*.suffix` wildcard, optionally with `:port`, without scheme or path",
   catalogHost: "a host name, a `*.suffix` wildcard or `*`, without scheme, port or path",
   httpMethod: "an HTTP method such as `GET`, or `*` for any",
   pathPattern: "a path starting with `/` in which `*` stands for one whole segment and `**` may only end the path",

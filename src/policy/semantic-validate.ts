@@ -1,6 +1,7 @@
 // Stage 3: rules no single-document schema can express: uniqueness across documents and files,
 // references between fields, and limits that contradict each other.
 import { suggestionSuffix } from "./did-you-mean.ts";
+import { parseEgressEntry, validPort } from "./egress-entry.ts";
 import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
 import { tenantOf, type AgentPolicyDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
@@ -105,8 +106,15 @@ function agentProblems(source: SourceDocument, policy: AgentPolicyDoc, declaredT
 
 function tenantProblems(source: SourceDocument, tenant: TenantDoc): Problem[] {
   const problems: Problem[] = [];
-  // Host names are case-insensitive, which the schema's uniqueItems cannot see.
-  const hosts = tenant.egress_allowlist.map((host, i) => ({ host: host.toLowerCase(), pointer: `/egress_allowlist/${i}` }));
+  // Host names are case-insensitive and ports numbers ("api.stripe.com:0443" is ":443"), which
+  // the schema's uniqueItems cannot see.
+  const hosts = tenant.egress_allowlist.map((entry, i) => {
+    const { host, port } = parseEgressEntry(entry);
+    return { host: port === null ? host : `${host}:${port}`, port, pointer: `/egress_allowlist/${i}` };
+  });
+  for (const h of hosts) {
+    if (h.port !== null && !validPort(h.port)) problems.push(problemAt({ source, pointer: h.pointer }, `port ${h.port} is not a port: it must be from 1 to 65535`));
+  }
   problems.push(
     ...duplicates(
       hosts,

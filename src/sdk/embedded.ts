@@ -1,10 +1,12 @@
 // Embedded mode: evaluates a bundle in-process, for local development and tests. The call goes
-// through the server's own stages (CheckRequest → input → WASM → decision → CheckResponse) so
-// decisions match `aegis serve` on the same bundle — except that there is no state: budgets read
-// as nothing spent (and are never charged), no approval is recorded (approval_needed carries no
-// approval id) and override tokens cannot be redeemed.
+// through the server's own stages (CheckRequest → input → budget counters → WASM → decision →
+// budget reservation → CheckResponse) so decisions match `aegis serve` on the same bundle.
+// Budgets are read and charged by the server's own code, in a state store of the caller's choice
+// (in memory by default, so they count for the life of the client). No approval is recorded
+// (approval_needed carries no approval id) and override tokens cannot be redeemed.
 import { randomUUID } from "node:crypto";
-import { createPolicyContext } from "../authz/policy-context.ts";
+import { readBudgetCounters, reserveBudgetCharges } from "../authz/budget-counters.ts";
+import { createPolicyContext, NO_AGENT_VIEW } from "../authz/policy-context.ts";
 import { invalidRequestResponse, toCheckResponse } from "../authz/to-check-response.ts";
 import { loadBundleSource } from "../bundle/source.ts";
 import { decide } from "../engine/decide.ts";
@@ -15,6 +17,7 @@ import type { VerificationKey } from "../identity/verification-key.ts";
 import { toPolicyInput } from "../input/from-check-request.ts";
 import { readRequestFacts } from "../input/request-facts.ts";
 import { loadConfig } from "../server/config.ts";
+import { openStateStore } from "../state/open-state-store.ts";
 import { buildCheckRequest } from "./build-check-request.ts";
 import { parseCheckResponse } from "./parse-check-response.ts";
 import type { AegisChecker, CheckCall, CheckResult } from "./types.ts";
@@ -33,7 +36,16 @@ export interface EmbeddedAegisOptions {
   readonly attestationMaxAgeSeconds?: number;
   /** Allow every call and report the real decision as shadowedOutcome, as `aegis serve --shadow`. */
   readonly shadow?: boolean;
+  /**
+   * Where budget counters live, as `aegis serve --state`: `sqlite:PATH` or `redis://HOST:PORT`.
+   * Default `sqlite::memory:`: counters start at zero with each client and are private to it.
+   */
+  readonly state?: string;
+  /** Clock for budget windows (epoch ms); default Date.now. */
+  readonly now?: () => number;
 }
+
+export const EMBEDDED_DEFAULT_STATE = "sqlite::memory:";
 
 export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promise<AegisChecker> {
   const loaded = await loadBundleSource(options.bundlePath, {
@@ -45,7 +57,13 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
   const { contents } = loaded;
   const revision = contents.manifest.revision;
   const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 });
+  const store = await openStateStore(options.state ?? EMBEDDED_DEFAULT_STATE).catch(async (err: unknown) => {
+    await engine.close();
+    throw err;
+  });
+  const now = options.now ?? Date.now;
   const policy = createPolicyContext(revision, contents.data);
+  const agent = policy.agent(options.identity.tenant, options.identity.agent) ?? NO_AGENT_VIEW;
   // The server's defaults, from the one config schema.
   const { limits, call_chain } = loadConfig({});
   const inputLimits = { maxBodyBytes: limits.max_body_bytes, maxParams: limits.max_params, maxDepth: limits.max_depth };
@@ -65,14 +83,19 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
         now: new Date(), maxAgeSeconds: options.attestationMaxAgeSeconds ?? call_chain.max_age_seconds,
         isRevoked: async () => false,
       });
-      const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets: {}, limits: inputLimits });
+      const budgets = await readBudgetCounters(store, identity, agent, now());
+      const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: inputLimits });
       if (!mapped.ok) return parseCheckResponse(invalidRequestResponse(decisionId, mapped.reason, revision), call);
 
-      const decision = await decide(engine, mapped.input, decisionId);
-      const response = toCheckResponse(decision, { request: facts, shadowGlobal: options.shadow === true, approval: null });
+      const { decision, budgetRemaining } = await reserveBudgetCharges(store, identity, agent, await decide(engine, mapped.input, decisionId), now());
+      const response = toCheckResponse(decision, {
+        request: facts, shadowGlobal: options.shadow === true, approval: null, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
+      });
       const redactedParams = response.effectiveOutcome === "sanitize" ? decision.redactions.params : [];
       return parseCheckResponse(response.response, call, { redactedParams });
     },
-    close: () => engine.close(),
+    async close() {
+      await Promise.all([engine.close(), store.close()]);
+    },
   };
 }

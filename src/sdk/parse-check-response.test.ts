@@ -133,4 +133,10 @@ describe("setQueryParameters", () => {
     ["/a?token#f", "/a?token=%5BREDACTED%5D#f"],
     ["/a", "/a"],
   ])("%s → %s", (path, expected) => expect(setQueryParameters(path, redact)).toBe(expected));
+
+  it.each<[string, string]>([
+    ["/a?x-aegis-override-token=t&x=1", "/a?x=1"],
+    ["/a?x-aegis-override-token=t", "/a"],
+    ["/a?token=1&x-aegis-override-token=t#f", "/a?token=%5BREDACTED%5D#f"],
+  ])("drops query_parameters_to_remove: %s → %s", (path, expected) => expect(setQueryParameters(path, redact, ["x-aegis-override-token"])).toBe(expected));
 });

@@ -35,7 +35,7 @@ export function parseCheckResponse(response: CheckResponse, call: CheckCall, opt
       sanitizedParams: redacted === null ? { ...params } : maskParams(params, new Set(redacted)),
       redactedParams: redacted,
       sanitizedHeaders: Object.fromEntries(Object.entries(headers).filter(([name]) => !removed.has(name))),
-      sanitizedPath: setQueryParameters(path, ok.query_parameters_to_set),
+      sanitizedPath: setQueryParameters(path, ok.query_parameters_to_set, ok.query_parameters_to_remove),
       ...(budget === undefined ? {} : { budgetRemaining: parseBudgetHeader(budget) }),
     };
   }
@@ -95,22 +95,28 @@ export function parseBudgetHeader(value: string): Record<string, number> {
   return out;
 }
 
-/** Applies Envoy's query_parameters_to_set: every pair whose raw name is named gets the value. */
-export function setQueryParameters(path: string, mutations: readonly QueryParameter[]): string {
-  if (mutations.length === 0) return path;
+/**
+ * Applies Envoy's query_parameters_to_set (every pair whose raw name is named gets the value) and
+ * query_parameters_to_remove (every pair whose raw name is named is dropped).
+ */
+export function setQueryParameters(path: string, mutations: readonly QueryParameter[], removals: readonly string[] = []): string {
+  if (mutations.length === 0 && removals.length === 0) return path;
   const values = new Map(mutations.map((m) => [m.key, m.value]));
+  const removed = new Set(removals);
   const hash = path.indexOf("#");
   const fragment = hash === -1 ? "" : path.slice(hash);
   const target = hash === -1 ? path : path.slice(0, hash);
   const mark = target.indexOf("?");
   if (mark === -1) return path;
-  const pairs = target.slice(mark + 1).split("&").map((pair) => {
+  const pairs: string[] = [];
+  for (const pair of target.slice(mark + 1).split("&")) {
     const equals = pair.indexOf("=");
     const key = equals === -1 ? pair : pair.slice(0, equals);
+    if (removed.has(key)) continue;
     const value = values.get(key);
-    return value === undefined ? pair : `${key}=${value}`;
-  });
-  return `${target.slice(0, mark)}?${pairs.join("&")}${fragment}`;
+    pairs.push(value === undefined ? pair : `${key}=${value}`);
+  }
+  return pairs.length === 0 ? `${target.slice(0, mark)}${fragment}` : `${target.slice(0, mark)}?${pairs.join("&")}${fragment}`;
 }
 
 function outcomeOf(value: JsonValue): Outcome {

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
-import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, type Notifier } from "../approvals/notifiers/index.ts";
+import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
 import { createCheckHandler } from "../authz/check.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
 import { EngineHolder } from "../engine/engine-holder.ts";
@@ -13,6 +13,7 @@ import { AegisError } from "../errors/registry.ts";
 import { verifyAttestation } from "../identity/call-chain.ts";
 import { createIdentityResolver } from "../identity/resolve-identity.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
+import { durationSeconds } from "../policy/duration.ts";
 import { openStateStore } from "../state/open-state-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -62,9 +63,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       store,
       tokenTtlSeconds: config.approvals.token_ttl_seconds,
       tokenSecret: tokenSecret(config.approvals.token_secret_file),
-      onCreated: (record) => {
+      onCreated: (record, channels) => {
         const base = `${publicUrl}/v1/approvals/${encodeURIComponent(record.id)}`;
-        notifications.enqueue(record, { approveUrl: `${base}/approve`, denyUrl: `${base}/deny`, detailsUrl: base });
+        // Only the agent's own channels hear of it ("api" has no notifier: the record is in the API).
+        notifications.enqueue(record, { approveUrl: `${base}/approve`, denyUrl: `${base}/deny`, detailsUrl: base }, notifierChannels(channels));
       },
     });
 
@@ -91,6 +93,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
         tenantClaim: config.identity.jwt.tenant_claim,
         agentClaim: config.identity.jwt.agent_claim,
+        maxLifetimeSeconds: durationSeconds(config.identity.jwt.max_lifetime),
       },
       spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
       trustIdentityHeaders: config.identity.trust_headers,
@@ -102,6 +105,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
         keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
         isRevoked: (jti) => store.isTombstoned(jti, Date.now()),
+        ...(config.call_chain.single_use ? { claimJti: (jti: string, expiresAt: number) => store.claimAttestationId(jti, expiresAt, Date.now()) } : {}),
       }),
       store,
       approvals,
@@ -126,6 +130,8 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       bundleStatus: () => reloader.status(),
       isDraining: () => draining,
       registry: metrics.registry,
+      // A failing admin request is that request's 500, logged here; it never ends the process.
+      onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "admin request failed"),
       routes: [...revocationRoutes(store, config.approvals.admin_token), ...approvalsRoutes({
         service: approvals,
         adminToken: config.approvals.admin_token,

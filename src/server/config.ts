@@ -16,10 +16,10 @@ export interface Config {
   readonly engine: { readonly workers: number };
   readonly identity: {
     readonly trust_headers: boolean;
-    readonly jwt?: { readonly jwks_file?: string; readonly jwks_url?: string; readonly public_key_file?: string; readonly issuer?: string; readonly audience?: string; readonly tenant_claim: string; readonly agent_claim: string };
+    readonly jwt?: { readonly jwks_file?: string; readonly jwks_url?: string; readonly public_key_file?: string; readonly issuer?: string; readonly audience?: string; readonly tenant_claim: string; readonly agent_claim: string; readonly max_lifetime: string };
     readonly spiffe: { readonly trust_domains: readonly string[]; readonly pattern: string };
   };
-  readonly call_chain: { readonly keys: Readonly<Record<string, string>>; readonly max_age_seconds: number };
+  readonly call_chain: { readonly keys: Readonly<Record<string, string>>; readonly max_age_seconds: number; readonly single_use: boolean };
   readonly state: string;
   readonly shadow: { readonly global: boolean; readonly candidate_bundle?: string };
   readonly approvals: {

@@ -67,7 +67,7 @@ export interface CheckSpanOutcome {
   readonly engine_ms?: number;
   readonly bundle_revision?: string;
   readonly entrypoint?: string;
-  /** Hash of the call (tenant, agent, tool, action, canonical params): joins spans to audit records without the values. */
+  /** Hash of the call (tenant, agent, tool, action, method, host, path, canonical params): joins spans to audit records without the values. */
   readonly hashed_audit_id?: string | null;
   /** Names only: which headers, query parameters and body parameters a sanitize rule redacted. */
   readonly redactions?: {

@@ -11,6 +11,8 @@ export interface OkParts {
   readonly headers: readonly HeaderValueOption[];
   readonly headersToRemove: readonly string[];
   readonly queryParametersToSet: readonly QueryParameter[];
+  /** Query names, as written in the request target, that Envoy drops before forwarding. */
+  readonly queryParametersToRemove?: readonly string[];
   readonly dynamicMetadata: Struct;
 }
 
@@ -24,7 +26,7 @@ export function okResponse(parts: OkParts): CheckResponse {
       headers_to_remove: parts.headersToRemove,
       response_headers_to_add: [],
       query_parameters_to_set: parts.queryParametersToSet,
-      query_parameters_to_remove: [],
+      query_parameters_to_remove: parts.queryParametersToRemove ?? [],
     },
     dynamic_metadata: parts.dynamicMetadata,
   };

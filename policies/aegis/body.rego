@@ -1,0 +1,44 @@
+# Partial bodies (SPEC §4): when Envoy sent only part of the body, the parameters Aegis read are
+# not the parameters the upstream will read (an "amount" after the cut, a form field repeated
+# past it, an MCP tools/call whose name never arrived). The call is denied with body_truncated
+# unless its policy provably needs nothing from the body.
+package aegis.body
+
+import data.aegis.budget
+import data.aegis.identity
+import data.aegis.request
+import data.aegis.tools
+
+# Tool-entry fields that read nothing from the body (or, for amount and sanitize, only when
+# empty). Any other field, such as one a newer compiler adds, counts as reading the body: the
+# check fails closed rather than guessing.
+body_free_fields := {"actions", "rule_ids", "amount", "sanitize"}
+
+# Unknown agent, tool or action: nothing proves the body unneeded (the action itself may be
+# the name of an MCP tools/call that was cut off).
+reads_body if not tools.permitted
+
+reads_body if tools.config.amount != null
+
+reads_body if count(object.get(tools.config, ["sanitize", "params"], [])) > 0
+
+reads_body if {
+	some field, value in tools.config
+	not field in body_free_fields
+	value != null
+}
+
+# A spend budget charges the value of a parameter.
+reads_body if {
+	some entry in identity.agent_config.budgets
+	budget.applies(entry)
+	entry.sum_param != null
+}
+
+# A tenant's own Rego (package aegis.custom.<tenant>, SPEC §3) may read any parameter.
+reads_body if data.aegis.custom[request.tenant]
+
+denies contains {"reason": "body_truncated", "rule_id": "aegis/body_truncated"} if {
+	request.truncated_body
+	reads_body
+}
