@@ -5,10 +5,16 @@ import { createHash } from "node:crypto";
 import { open, type FileHandle } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { AegisError } from "../errors/registry.ts";
-import { checkBundleData } from "./data-schema.ts";
 import { tooLarge, withDefaultLimits, type BundleLimits } from "./limits.ts";
-import { readBundleStream, type BundleContents } from "./read.ts";
-import { verifyBundle, type VerifiedSignature } from "./verify.ts";
+import type { BundleContents } from "./read.ts";
+import type { VerifiedSignature } from "./verify.ts";
+
+// Unpacking (tar), verifying (jose) and the schema (ajv) load on first use: a poll that finds
+// nothing new (304, same ETag) never pays for them, which keeps the server's loader thread cheap.
+const stages = async () => {
+  const [read, verify, schema] = await Promise.all([import("./read.ts"), import("./verify.ts"), import("./data-schema.ts")]);
+  return { readBundleStream: read.readBundleStream, verifyBundle: verify.verifyBundle, checkBundleData: schema.checkBundleData };
+};
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 
@@ -154,6 +160,7 @@ export async function loadBundleSource(source: string, options: LoadBundleOption
   const raw = isHttp(source) ? await fetchBundle(source, options, limits) : await readLocalBundle(source, options.etag, limits);
   if (raw === null) return { notModified: true };
   try {
+    const { readBundleStream, verifyBundle, checkBundleData } = await stages();
     const contents = await readBundleStream(raw.chunks, limits);
     let verified: VerifiedSignature | null = null;
     if (options.verificationKey !== undefined) {
