@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe("a gzip bomb on the watched bundle path", () => {
-  it("is refused from its header while checks keep flowing, memory returns to baseline and the last good bundle serves", { retry: 1 }, async () => {
+  it("is refused from its header while checks keep flowing, memory returns to baseline and the last good bundle serves", { retry: 1, timeout: 120_000 }, async () => {
     expect(statSync(bomb).size).toBeLessThan(3 * MiB);
     const server = await serveLive(work, good);
     const pid = server.child.pid as number;
@@ -89,7 +89,7 @@ describe("a gzip bomb on the watched bundle path", () => {
     }
   });
 
-  it("inflated within the caps (one entry of 200 MiB of zeros), its memory goes with the loader thread once it is refused", { retry: 1 }, async () => {
+  it("inflated within the caps (one entry of 200 MiB of zeros), its memory goes with the loader thread once it is refused", { retry: 1, timeout: 120_000 }, async () => {
     const server = await serveLive(work, good);
     const pid = server.child.pid as number;
     const load = steadyChecks(server.grpcPort, cataloguedRead(), 200);

@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe("a bundle whose data.json has the wrong shape", () => {
-  it("is refused before it goes live; the reason is in /readyz and the metrics, and catalog-routed checks stay on the last good bundle", async () => {
+  it("is refused before it goes live; the reason is in /readyz and the metrics, and catalog-routed checks stay on the last good bundle", { timeout: 120_000 }, async () => {
     const server = await serveLive(work, good);
     const load = steadyChecks(server.grpcPort, cataloguedRead(), 100);
     try {

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe("a bundle padded with 32 MiB of zeros after its archive", () => {
-  it("goes live without stalling checks, inside or after the gzip stream", { retry: 1 }, async () => {
+  it("goes live without stalling checks, inside or after the gzip stream", { retry: 1, timeout: 120_000 }, async () => {
     expect(statSync(inside).size).toBeLessThan(512 * 1024);
     expect(statSync(appended).size).toBeGreaterThan(32 * MiB);
     const server = await serveLive(work, good);
