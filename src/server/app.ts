@@ -75,6 +75,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       ...(config.decision_log.audit_signing_key === undefined ? {} : { signingKeyPem: readFileSync(config.decision_log.audit_signing_key, "utf8") }),
       batch: { maxRecords: 256, maxDelayMs: 20 },
       overflow: config.decision_log.overflow,
+      durability: config.decision_log.durability,
       maxQueue: 100_000,
       logger,
     });

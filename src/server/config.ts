@@ -28,7 +28,7 @@ export interface Config {
     readonly teams?: { readonly webhook_url?: string };
     readonly webhook?: { readonly url?: string; readonly secret?: string };
   };
-  readonly decision_log: { readonly path?: string; readonly audit_signing_key?: string; readonly max_bytes: number; readonly max_files: number; readonly overflow: "block" | "drop_count" | "fail_closed"; readonly include_allows: boolean };
+  readonly decision_log: { readonly path?: string; readonly audit_signing_key?: string; readonly max_bytes: number; readonly max_files: number; readonly overflow: "block" | "drop_count" | "fail_closed"; readonly durability: "buffered" | "sync"; readonly include_allows: boolean };
   readonly limits: { readonly max_body_bytes: number; readonly max_params: number; readonly max_depth: number };
   readonly metrics: { readonly check_duration_buckets: readonly number[] };
   readonly shutdown_grace_ms: number;
