@@ -1,5 +1,6 @@
 // What the console reads and changes, as small interfaces the process wiring fills in.
 import type { ApprovalsService } from "../approvals/approvals-service.ts";
+import type { BundleStatus } from "../server/bundle-reloader.ts";
 import type { ApprovalRecord } from "../state/state-store.ts";
 import type { NewStandingApproval, StandingApproval, StandingFilter } from "../state/standing-approval-store.ts";
 
@@ -16,7 +17,7 @@ export interface BundleHistoryEntry {
 }
 
 export interface BundlePort {
-  status(): { readonly revision: string | null; readonly loaded_at: string | null; readonly source: string; readonly pinned?: boolean; readonly reason?: string; readonly last_error: { readonly code: string; readonly message: string } | null };
+  status(): BundleStatus;
   history(): readonly BundleHistoryEntry[];
   /** Switches to an earlier good bundle; throws an AegisError when it is not kept. */
   rollback(revision: string, by: string): Promise<void>;

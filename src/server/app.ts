@@ -2,7 +2,7 @@
 // and admin servers, and owns the graceful drain. I/O lives here; the check path stays pure.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
 import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
@@ -24,6 +24,8 @@ import type { Logger } from "../telemetry/logger.ts";
 import { createMetrics } from "../telemetry/metrics.ts";
 import { startAdminHttp } from "./admin-http.ts";
 import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
+import { BundleHistory } from "./bundle-history.ts";
+import { bundleHistoryView, bundleRoutes } from "./bundle-routes.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
@@ -54,9 +56,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const holder = new EngineHolder<PolicyContext>();
     // A path: the bundle module reads PEM keys and HS256 secrets from it the way `opa run` does.
     const verificationKey = config.bundle.verification_key;
+    const history = config.bundle.history.keep > 0 ? BundleHistory.open(historyDir(config), config.bundle.history.keep) : null;
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
-      requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics,
+      requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics, history,
     });
     closers.push(async () => { reloader.stop(); await holder.close(); });
 
@@ -154,8 +157,14 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         slackSigningSecret: config.approvals.slack?.signing_secret,
         resolveAgent: (headers) => resolveIdentity({ headers, peerPrincipal: "" }),
         onResolved,
-      }), ...(consoleOn ? standingRoutes({ standing, approvals, adminToken, onResolved }) : []), ...(consoleOn ? consoleRoutes({
-        adminToken, approvals, onResolved, standing, bundle: null,
+      }), ...(consoleOn ? standingRoutes({ standing, approvals, adminToken, onResolved }) : []),
+      ...(consoleOn && history !== null ? bundleRoutes({ reloader, history, adminToken }) : []), ...(consoleOn ? consoleRoutes({
+        adminToken, approvals, onResolved, standing,
+        bundle: {
+          status: () => reloader.status(),
+          history: () => (history === null ? [] : bundleHistoryView(reloader, history)),
+          rollback: async (revision, by) => void (await reloader.rollback(revision, by)),
+        },
         decisionLogPath: config.decision_log.path === undefined || config.decision_log.path === "-" ? null : config.decision_log.path,
       }) : [])],
     });
@@ -214,6 +223,13 @@ function tokenSecret(path: string): Uint8Array {
   const secret = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
   if (secret.length < 16) throw new AegisError("AEGIS_ERR_CONFIG_INVALID", `override token secret ${path} is shorter than 16 bytes`);
   return secret;
+}
+
+/** bundle.history.dir, else a bundles folder beside the SQLite state file, else ./data/bundles. */
+function historyDir(config: Config): string {
+  if (config.bundle.history.dir !== undefined) return config.bundle.history.dir;
+  const sqlite = /^sqlite:([^?]+)/.exec(config.state)?.[1];
+  return sqlite === undefined || sqlite === ":memory:" ? join("data", "bundles") : join(dirname(sqlite), "bundles");
 }
 
 function redactUrl(url: string): string {
