@@ -176,8 +176,15 @@ export class BundleReloader {
       // After a restart with a rollback in force, the pinned bundle serves first.
       let restored = false;
       if (pin !== null && this.#status.revision === null) {
-        const stored = history?.readPinned();
-        if (stored != null) {
+        let stored: StoredBundle | null = null;
+        try {
+          stored = history?.readPinned() ?? null;
+        } catch (err) {
+          // A pinned bundle that can no longer be read (or was changed on disk) ends the pin: the source serves.
+          history?.unpin();
+          logger.error({ err: (err as Error).message, revision: pin.revision }, "the rolled-back bundle cannot be restored; serving the source's bundle");
+        }
+        if (stored !== null) {
           await this.#activateStored(stored, pin);
           restored = true;
           logger.warn({ revision: pin.revision, by: pin.by, at: pin.at }, "serving the rolled-back bundle (a rollback is in force)");
