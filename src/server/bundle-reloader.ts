@@ -172,7 +172,7 @@ export class BundleReloader {
     const started = performance.now();
     try {
       const history = this.#opts.history ?? null;
-      const pin = history?.pinned() ?? null;
+      let pin = history?.pinned() ?? null;
       // After a restart with a rollback in force, the pinned bundle serves first.
       let restored = false;
       if (pin !== null && this.#status.revision === null) {
@@ -182,9 +182,10 @@ export class BundleReloader {
         } catch (err) {
           // A pinned bundle that can no longer be read (or was changed on disk) ends the pin: the source serves.
           history?.unpin();
+          pin = null;
           logger.error({ err: (err as Error).message, revision: pin.revision }, "the rolled-back bundle cannot be restored; serving the source's bundle");
         }
-        if (stored !== null) {
+        if (stored !== null && pin !== null) {
           await this.#activateStored(stored, pin);
           restored = true;
           logger.warn({ revision: pin.revision, by: pin.by, at: pin.at }, "serving the rolled-back bundle (a rollback is in force)");
