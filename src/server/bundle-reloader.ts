@@ -182,8 +182,8 @@ export class BundleReloader {
         } catch (err) {
           // A pinned bundle that can no longer be read (or was changed on disk) ends the pin: the source serves.
           history?.unpin();
-          pin = null;
           logger.error({ err: (err as Error).message, revision: pin.revision }, "the rolled-back bundle cannot be restored; serving the source's bundle");
+          pin = null;
         }
         if (stored !== null && pin !== null) {
           await this.#activateStored(stored, pin);
