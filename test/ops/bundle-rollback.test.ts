@@ -2,33 +2,14 @@
 // source, a rollback to r1 switches atomically while checks keep coming (none fails, each is
 // decided by r1 or r2 whole), /readyz and /metrics say why r1 is live, the rollback survives a
 // restart although the source still serves r2, and the first different bundle (r3) ends it.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { aegis } from "../support/cli.ts";
 import { connectCheckClient, type CheckAnswer, type CheckClient } from "../support/grpc-check-client.ts";
 import { ADMIN_TOKEN, eventually, metricValue, payment, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
-import { REPO_ROOT } from "../support/opa.ts";
-import { cpSync } from "node:fs";
-
-/** The example policies at `threshold`, built as `revision`. */
-export function revisionBundle(work: string, revision: string, threshold: number): string {
-  const policies = mkdtempSync(join(work, `${revision}-`));
-  cpSync(join(REPO_ROOT, "policies", "examples"), policies, { recursive: true });
-  const file = join(policies, "finance-agent", "policy.yaml");
-  writeFileSync(file, readFileSync(file, "utf8").replace("limit: 20000", "limit: 10000000").replace("approval_threshold: 5000", `approval_threshold: ${threshold}`));
-  const out = join(work, `${revision}.tar.gz`);
-  const built = aegis(["build", policies, "-o", out, "--revision", revision]);
-  expect(built.code, built.stderr).toBe(0);
-  return out;
-}
-
-/** Replaces the served file by rename, as `aegis build` and editors do. */
-export function publish(bundle: string, served: string): void {
-  copyFileSync(bundle, `${served}.tmp`);
-  renameSync(`${served}.tmp`, served);
-}
+import { publish, revisionBundle } from "./bundle-helpers.ts";
 
 async function readyz(server: RunningAegisProcess): Promise<{ bundle: { revision: string; origin?: string; rollback?: { by: string; from_revision: string } | null } }> {
   return (await fetch(`${server.adminUrl}/readyz`)).json() as never;
