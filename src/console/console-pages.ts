@@ -111,7 +111,7 @@ function bundleSection(bundle: BundlePort | null, csrf: string): string {
     `<td>${h.live ? "" : postButton("/console/bundle/rollback", csrf, `Roll back to <span class="rev">${e(h.revision)}</span>`, `<input type="hidden" name="revision" value="${e(h.revision)}">`, `Switch every check to revision ${h.revision}?`)}</td></tr>`).join("");
   return `<section id="bundle" aria-labelledby="h-bundle"><h2 id="h-bundle">Bundle</h2>` +
     `<p>In force: <strong id="live-revision">${e(st.revision ?? "none")}</strong> since ${e(st.loaded_at ?? "-")}, ` +
-    (st.rollback != null ? `<span id="live-origin">rolled back by ${e(st.rollback.by)} from ${e(st.rollback.from_revision ?? "-")} at ${e(st.rollback.at)}; the next different bundle from <code>${e(st.source)}</code> ends the rollback</span>.</p>` : `<span id="live-origin">loaded from <code>${e(st.source)}</code></span>.</p>`) +
+    (st.rollback != null ? `<span id="live-origin">rolled back by ${e(st.rollback.by)} from ${e(st.rollback.from_revision ?? "-")} at ${e(st.rollback.at)}; the next different bundle from <code class="path">${e(st.source)}</code> ends the rollback</span>.</p>` : `<span id="live-origin">loaded from <code class="path">${e(st.source)}</code></span>.</p>`) +
     (st.last_error === null ? "" : `<p class="error">Last load error: ${e(st.last_error.code)}: ${e(st.last_error.message)}</p>`) +
     (history.length === 0 ? "<p>No bundle history kept.</p>" : `<table><thead><tr><th scope="col">revision</th><th scope="col">loaded</th><th scope="col">state</th><th scope="col"><span class="sr">actions</span></th></tr></thead><tbody>${rows}</tbody></table>`) +
     `</section>`;

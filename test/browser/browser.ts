@@ -38,6 +38,11 @@ export async function signIn(page: Page, baseUrl: string, token: string, name = 
 /** A screenshot of one section of the page (smaller than the full page; what the docs show). */
 export async function sectionShot(page: Page, selector: string, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
+  // These shots may end up in the docs: file paths of the test machine (a temp dir) are shown by
+  // their base name only (the page itself is unchanged otherwise).
+  await page.locator(`${selector} code.path`).evaluateAll((nodes) => {
+    for (const n of nodes) n.textContent = (n.textContent ?? "").split("/").pop() ?? "";
+  });
   await page.locator(selector).screenshot({ path });
   return path;
 }
