@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
-import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
+import { createGroupedSlackNotifier, createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
 import { createCheckHandler } from "../authz/check.ts";
 import { consoleRoutes } from "../console/console-routes.ts";
 import { StandingApprovalsService } from "../approvals/standing-approvals.ts";
@@ -63,9 +63,9 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     });
     closers.push(async () => { reloader.stop(); await holder.close(); });
 
-    const notifications = createNotificationQueue({ notifiers: notifiersFrom(config), retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }, logger });
+    const notifications = createNotificationQueue({ notifiers: notifiersFrom(config, publicUrlOf(config)), retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }, logger });
     closers.push(() => notifications.close());
-    const publicUrl = config.approvals.public_url ?? `http://127.0.0.1:${config.http.addr.split(":").pop() ?? "8181"}`;
+    const publicUrl = publicUrlOf(config);
     const approvals = new ApprovalsService({
       store,
       tokenTtlSeconds: config.approvals.token_ttl_seconds,
@@ -204,10 +204,18 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
   }
 }
 
-function notifiersFrom(config: Config): Notifier[] {
+function publicUrlOf(config: Config): string {
+  return config.approvals.public_url ?? `http://127.0.0.1:${config.http.addr.split(":").pop() ?? "8181"}`;
+}
+
+function notifiersFrom(config: Config, publicUrl: string): Notifier[] {
   const notifiers: Notifier[] = [];
   const { slack, teams, webhook } = config.approvals;
-  if (slack?.webhook_url !== undefined) notifiers.push(createSlackNotifier({ webhookUrl: slack.webhook_url }));
+  const groupSeconds = slack?.group_window_seconds ?? 0;
+  if (slack?.webhook_url === undefined && slack?.bot_token !== undefined && slack.channel !== undefined && groupSeconds > 0) {
+    // Similar calls share one message, updated in place (only the Web API can edit a message).
+    notifiers.push(createGroupedSlackNotifier({ botToken: slack.bot_token, channel: slack.channel, windowMs: groupSeconds * 1000, consoleUrl: `${publicUrl.replace(/\/$/, "")}/console/` }));
+  } else if (slack?.webhook_url !== undefined) notifiers.push(createSlackNotifier({ webhookUrl: slack.webhook_url }));
   else if (slack?.bot_token !== undefined && slack.channel !== undefined) notifiers.push(createSlackNotifier({ botToken: slack.bot_token, channel: slack.channel }));
   if (teams?.webhook_url !== undefined) notifiers.push(createTeamsNotifier({ webhookUrl: teams.webhook_url }));
   if (webhook?.url !== undefined && webhook.secret !== undefined) notifiers.push(createWebhookNotifier({ url: webhook.url, secret: webhook.secret }));

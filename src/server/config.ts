@@ -25,7 +25,7 @@ export interface Config {
   readonly shadow: { readonly global: boolean; readonly candidate_bundle?: string };
   readonly approvals: {
     readonly admin_token?: string; readonly token_ttl_seconds: number; readonly token_secret_file: string; readonly public_url?: string;
-    readonly slack?: { readonly webhook_url?: string; readonly bot_token?: string; readonly channel?: string; readonly signing_secret?: string };
+    readonly slack?: { readonly webhook_url?: string; readonly bot_token?: string; readonly channel?: string; readonly signing_secret?: string; readonly group_window_seconds?: number };
     readonly teams?: { readonly webhook_url?: string };
     readonly webhook?: { readonly url?: string; readonly secret?: string };
   };
