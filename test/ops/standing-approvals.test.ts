@@ -118,8 +118,10 @@ describe("standing approvals across two replicas sharing Redis", () => {
     redis = await startRedisServer();
     const bundle = roomyBundle(work);
     const config = writeConfig(work, "aegis");
-    [a, b] = await Promise.all([serve({ bundle, state: redis.url, config }), serve({ bundle, state: redis.url, config })]);
-    clients = [connectCheckClient(a!.grpcPort), connectCheckClient(b!.grpcPort)];
+    // One after the other, so a replica that fails to start never leaves the other running unowned.
+    a = await serve({ bundle, state: redis.url, config });
+    b = await serve({ bundle, state: redis.url, config });
+    clients = [connectCheckClient(a.grpcPort), connectCheckClient(b.grpcPort)];
   });
   afterAll(async () => {
     for (const c of clients) c.close();
