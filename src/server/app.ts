@@ -56,7 +56,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const holder = new EngineHolder<PolicyContext>();
     // A path: the bundle module reads PEM keys and HS256 secrets from it the way `opa run` does.
     const verificationKey = config.bundle.verification_key;
-    const history = config.bundle.history.keep > 0 ? BundleHistory.open(historyDir(config), config.bundle.history.keep) : null;
+    const history = config.bundle.history.keep > 0 ? openHistory(historyDir(config), config.bundle.history.keep, logger) : null;
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
       requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics, history,
@@ -231,6 +231,16 @@ function tokenSecret(path: string): Uint8Array {
   const secret = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
   if (secret.length < 16) throw new AegisError("AEGIS_ERR_CONFIG_INVALID", `override token secret ${path} is shorter than 16 bytes`);
   return secret;
+}
+
+/** The bundle history, or none (logged) when its folder cannot be made: serving never depends on it. */
+function openHistory(dir: string, keep: number, logger: Logger): BundleHistory | null {
+  try {
+    return BundleHistory.open(dir, keep);
+  } catch (err) {
+    logger.warn({ dir, err: (err as Error).message }, "bundle history is off: its folder cannot be created (set bundle.history.dir to a writable folder)");
+    return null;
+  }
 }
 
 /** bundle.history.dir, else a bundles folder beside the SQLite state file, else ./data/bundles. */

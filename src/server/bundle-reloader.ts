@@ -213,7 +213,12 @@ export class BundleReloader {
       metrics.bundleInfo.set({ revision }, 1);
       metrics.bundleRollback.reset();
       if (history !== null) {
-        history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, this.#etag ?? null);
+        try {
+          history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, this.#etag ?? null);
+        } catch (err) {
+          // The bundle is live either way; only a later rollback to it is lost.
+          logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
+        }
         if (pin !== null) {
           history.unpin();
           logger.info({ revision, rolled_back_to: pin.revision }, "a newer bundle ends the rollback");
