@@ -78,8 +78,6 @@ function boundsField(form: URLSearchParams) {
 export function consoleRoutes(deps: ConsoleDeps): Route[] {
   const now = deps.now ?? Date.now;
   const sessions = new ConsoleSessions(now);
-  const flashes = new Map<string, string>();
-  const users = new Map<string, string>();
 
   /** The session of a state-changing request: origin, session and CSRF token, in that order. */
   const guarded = async (req: IncomingMessage): Promise<{ session: ConsoleSession; form: URLSearchParams; user: string }> => {
@@ -88,10 +86,10 @@ export function consoleRoutes(deps: ConsoleDeps): Route[] {
     if (session === null) throw new HttpError(401, "unauthorized", "sign in to the console first");
     const form = await readForm(req);
     if (!sameSecret(form.get("csrf") ?? "", session.csrf)) throw new HttpError(403, "csrf_token_invalid", "the form's CSRF token is missing or wrong; reload the console");
-    return { session, form, user: users.get(session.id) ?? "console" };
+    return { session, form, user: session.user };
   };
   const done = (res: ServerResponse, session: ConsoleSession, message: string, anchor: string) => {
-    flashes.set(session.id, message);
+    session.flash = message;
     redirect(res, `/console/#${anchor}`);
   };
   /** Known refusals become a flash message on the page; anything else is the admin port's error answer. */
@@ -133,10 +131,10 @@ export function consoleRoutes(deps: ConsoleDeps): Route[] {
         const q = new URL(req.url ?? "/", "http://admin").searchParams;
         const filter: DecisionFilter = Object.fromEntries((["agent", "tool", "outcome", "reason"] as const).flatMap((k) => (q.get(k) ? [[k, q.get(k) as string]] : [])));
         const all = deps.decisionLogPath === null ? null : tailDecisions(deps.decisionLogPath);
-        const flash = flashes.get(session.id) ?? null;
-        flashes.delete(session.id);
+        const flash = session.flash;
+        session.flash = null;
         sendHtml(res, 200, dashboardPage({
-          user: users.get(session.id) ?? "console", csrf: session.csrf, flash, now: now(),
+          user: session.user, csrf: session.csrf, flash, now: now(),
           pending: await deps.approvals.list({ status: "pending" }),
           standing: deps.standing === null ? null : await deps.standing.list({}),
           decisions: all === null ? null : filterDecisions(all, filter),
@@ -154,8 +152,7 @@ export function consoleRoutes(deps: ConsoleDeps): Route[] {
         if (!sameSecret(form.get("token") ?? "", deps.adminToken) || name === "") {
           return sendHtml(res, 401, loginPage("Wrong admin token, or no name given."));
         }
-        const session = sessions.create();
-        users.set(session.id, name);
+        const session = sessions.create(name);
         redirect(res, "/console/", { "set-cookie": sessionCookie(session, isSecure(req)) });
       },
     },
@@ -165,8 +162,6 @@ export function consoleRoutes(deps: ConsoleDeps): Route[] {
       handler: async (req, res) => {
         const { session } = await guarded(req);
         sessions.end(session);
-        users.delete(session.id);
-        flashes.delete(session.id);
         redirect(res, "/console/", { "set-cookie": sessionCookie(null, isSecure(req)) });
       },
     },

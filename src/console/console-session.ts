@@ -13,6 +13,10 @@ export interface ConsoleSession {
   readonly id: string;
   readonly csrf: string;
   readonly expiresAt: number;
+  /** Who signed in: recorded as the approver of what they resolve. */
+  readonly user: string;
+  /** The message the next page shows once (the outcome of the last form). */
+  flash: string | null;
 }
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -30,12 +34,12 @@ export class ConsoleSessions {
     this.#now = now;
   }
 
-  create(): ConsoleSession {
+  create(user: string): ConsoleSession {
     const now = this.#now();
     for (const [id, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(id);
     // Oldest first: a flood of logins evicts the oldest sessions, never grows without bound.
     while (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value as string);
-    const session = { id: randomBytes(32).toString("base64url"), csrf: randomBytes(32).toString("base64url"), expiresAt: now + SESSION_TTL_MS };
+    const session: ConsoleSession = { id: randomBytes(32).toString("base64url"), csrf: randomBytes(32).toString("base64url"), expiresAt: now + SESSION_TTL_MS, user, flash: null };
     this.#sessions.set(session.id, session);
     return session;
   }
