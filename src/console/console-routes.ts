@@ -8,7 +8,7 @@ import { parseBounds } from "../approvals/standing-bounds.ts";
 import { AegisError, isAegisError } from "../errors/registry.ts";
 import { buildShadowReport } from "../ops/shadow-report.ts";
 import { HttpError, readBody, type Route } from "../server/admin-http.ts";
-import { ConsoleSessions, sameSecret, sessionCookie, type ConsoleSession } from "./console-session.ts";
+import { ConsoleSessions, LoginThrottle, sameSecret, sessionCookie, type ConsoleSession } from "./console-session.ts";
 import type { ConsoleDeps } from "./console-ports.ts";
 import { dashboardPage, loginPage } from "./console-pages.ts";
 import { filterDecisions, tailDecisions, type DecisionFilter } from "./recent-decisions.ts";
@@ -78,6 +78,7 @@ function boundsField(form: URLSearchParams) {
 export function consoleRoutes(deps: ConsoleDeps): Route[] {
   const now = deps.now ?? Date.now;
   const sessions = new ConsoleSessions(now);
+  const throttle = new LoginThrottle(now);
 
   /** The session of a state-changing request: origin, session and CSRF token, in that order. */
   const guarded = async (req: IncomingMessage): Promise<{ session: ConsoleSession; form: URLSearchParams; user: string }> => {
@@ -147,9 +148,13 @@ export function consoleRoutes(deps: ConsoleDeps): Route[] {
       path: "/console/login",
       handler: async (req, res) => {
         checkOrigin(req);
+        const address = req.socket.remoteAddress ?? "unknown";
+        const wait = throttle.retryAfterMs(address);
+        if (wait > 0) return sendHtml(res, 429, loginPage("Too many failed sign-ins from this address; try again in a minute."), { "retry-after": String(Math.ceil(wait / 1000)) });
         const form = await readForm(req);
         const name = field(form, "name", 100);
         if (!sameSecret(form.get("token") ?? "", deps.adminToken) || name === "") {
+          throttle.fail(address);
           return sendHtml(res, 401, loginPage("Wrong admin token, or no name given."));
         }
         const session = sessions.create(name);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { ConsoleSessions, cookieValue, SESSION_TTL_MS, sessionCookie } from "./console-session.ts";
+import { ConsoleSessions, cookieValue, LoginThrottle, SESSION_TTL_MS, sessionCookie } from "./console-session.ts";
 
 const requestWith = (cookie: string | undefined) => ({ headers: cookie === undefined ? {} : { cookie } }) as IncomingMessage;
 
@@ -29,5 +29,21 @@ describe("console sessions", () => {
     expect(sessionCookie(s, true)).toContain("; Secure");
     expect(sessionCookie(null, false)).toMatch(/^aegis_console=; .*Max-Age=0$/);
     expect(cookieValue("a=1;  aegis_console = x ", "aegis_console")).toBe("x");
+  });
+});
+
+describe("sign-in throttle", () => {
+  it("refuses an address after 10 failures in a minute, for the rest of that minute only", () => {
+    let t = 0;
+    const throttle = new LoginThrottle(() => t);
+    for (let i = 0; i < 10; i++) {
+      expect(throttle.retryAfterMs("10.0.0.1")).toBe(0);
+      throttle.fail("10.0.0.1");
+      t += 1000;
+    }
+    expect(throttle.retryAfterMs("10.0.0.1")).toBe(50_000);
+    expect(throttle.retryAfterMs("10.0.0.2")).toBe(0);
+    t = 60_001;
+    expect(throttle.retryAfterMs("10.0.0.1")).toBe(0);
   });
 });

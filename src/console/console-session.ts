@@ -76,3 +76,39 @@ export function sessionCookie(session: ConsoleSession | null, secure: boolean): 
   const attrs = `Path=/console; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
   return session === null ? `${SESSION_COOKIE}=; ${attrs}; Max-Age=0` : `${SESSION_COOKIE}=${session.id}; ${attrs}; Max-Age=${SESSION_TTL_MS / 1000}`;
 }
+
+/**
+ * Failed sign-ins per client address in a sliding minute: past the limit, sign-in answers 429
+ * until the minute is over, even with the right token, so the admin token cannot be guessed
+ * at network speed. Bounded: at most 10,000 addresses are tracked (the oldest are forgotten).
+ */
+export class LoginThrottle {
+  static readonly WINDOW_MS = 60_000;
+  static readonly MAX_FAILURES = 10;
+  readonly #failures = new Map<string, number[]>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Milliseconds until this address may try again; 0 when it may now. */
+  retryAfterMs(address: string): number {
+    const recent = this.#recent(address);
+    if (recent.length < LoginThrottle.MAX_FAILURES) return 0;
+    return Math.max(1, (recent[0] as number) + LoginThrottle.WINDOW_MS - this.#now());
+  }
+
+  fail(address: string): void {
+    const recent = this.#recent(address);
+    recent.push(this.#now());
+    this.#failures.delete(address);
+    while (this.#failures.size >= 10_000) this.#failures.delete(this.#failures.keys().next().value as string);
+    this.#failures.set(address, recent);
+  }
+
+  #recent(address: string): number[] {
+    const since = this.#now() - LoginThrottle.WINDOW_MS;
+    return (this.#failures.get(address) ?? []).filter((t) => t > since);
+  }
+}

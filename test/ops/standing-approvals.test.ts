@@ -10,6 +10,7 @@ import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckAnswer, type CheckClient } from "../support/grpc-check-client.ts";
 import { startRedisServer, type RedisServer } from "../support/redis-server.ts";
 import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { aegis } from "../support/cli.ts";
 import { ADMIN_TOKEN, buildBundle, eventually, identity, jsonLines, metricValue, payment, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
 
 function admin(server: RunningAegisProcess, path: string, method = "GET", body?: unknown): Promise<Response> {
@@ -104,6 +105,25 @@ describe("standing approvals on SQLite", () => {
     for (const r of body.resolved) expect(r).toMatchObject({ status: "approved", approver: "carol" });
     const audit = await eventually(() => jsonLines(server.logs()).filter((l) => l.msg === "approval resolved" && l.approver === "carol"), (l) => l.length >= ids.length, "an audit line per approval");
     expect(new Set(audit.map((l) => l.approval_id))).toEqual(new Set(body.resolved.map((r) => r.id)));
+  });
+
+  it("aegis standing and aegis approvals batch drive the same API from the command line", async () => {
+    const opts = ["--server", server.adminUrl, "--admin-token", ADMIN_TOKEN];
+    const created = aegis(["standing", "create", "--tenant", "acme", "--agent", "finance-agent", "--tool", "stripe-payments", "--action", "create_payment", "--bound", "amount<=6500", "--uses", "2", "--expires-in", "1h", "--by", "erin", ...opts]);
+    expect(created.code, created.stderr).toBe(0);
+    const id = /created (sa_[\w-]+)/.exec(created.stdout)?.[1] as string;
+    expect(created.stdout).toContain("amount <= 6500  2/2 left");
+    expect((await client.check(payment(6400))).kind).toBe("ok");
+    expect(aegis(["standing", "list", "--status", "active", ...opts]).stdout).toContain(`${id}  active    acme/finance-agent  stripe-payments.create_payment  amount <= 6500  1/2 left`);
+    expect(aegis(["standing", "revoke", id, "--by", "erin", ...opts]).stdout).toContain(`revoked ${id}  revoked`);
+    expect(aegis(["standing", "revoke", id, "--by", "erin", ...opts]).code).toBe(1);
+
+    await Promise.all([14000, 15000].map((a) => client.check(payment(a))));
+    const denied = aegis(["approvals", "batch", "deny", "--approver", "dave", "--agent", "finance-agent", ...opts]);
+    expect(denied.code, denied.stderr).toBe(0);
+    expect(denied.stdout).toMatch(/^denied [2-9]\d* pending approvals/);
+    const left = (await (await fetch(`${server.adminUrl}/v1/approvals?status=pending`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { approvals: unknown[] };
+    expect(left.approvals).toEqual([]);
   });
 });
 

@@ -129,4 +129,14 @@ describe("console CSRF and session attacks", () => {
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
   });
+
+  it("throttles guessing the admin token: after 10 wrong tokens in a minute even the right one is 429", async () => {
+    const attempt = (token: string) => fetch(`${server.adminUrl}/console/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ name: "mallory", token }) });
+    // Sessions made earlier in this file used the right token; only failures count.
+    for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
+    const locked = await attempt(ADMIN_TOKEN);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(locked.headers.get("set-cookie")).toBeNull();
+  });
 });
