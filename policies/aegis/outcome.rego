@@ -7,8 +7,10 @@ import data.aegis.budget
 import data.aegis.chain
 import data.aegis.egress
 import data.aegis.identity
+import data.aegis.params
 import data.aegis.request
 import data.aegis.rule_ids
+import data.aegis.schedule
 import data.aegis.tools
 
 # When several denies fire, the first of this list is reported (SPEC §3).
@@ -19,6 +21,8 @@ precedence := [
 	"egress_denied",
 	"tool_not_allowed",
 	"action_not_allowed",
+	"param_not_allowed",
+	"outside_schedule",
 	"invalid_amount",
 	"blocked_over_hard_limit",
 	"budget_exceeded",
@@ -27,7 +31,7 @@ precedence := [
 rank := {reason: i | some i, reason in precedence}
 
 denies := {deny |
-	some source in [request.denies, identity.denies, chain.denies, egress.denies, tools.denies, amount.denies, budget.denies]
+	some source in [request.denies, identity.denies, chain.denies, egress.denies, tools.denies, params.denies, schedule.denies, amount.denies, budget.denies]
 	some deny in source
 }
 

@@ -11,6 +11,8 @@ export const DENY_REASONS = [
   "egress_denied",
   "tool_not_allowed",
   "action_not_allowed",
+  "param_not_allowed",
+  "outside_schedule",
   "invalid_amount",
   "blocked_over_hard_limit",
   "budget_exceeded",

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseCommand } from "../parse-command.ts";
+import { createPolicyContext } from "../../authz/policy-context.ts";
 import { buildBundle } from "../../bundle/build.ts";
 import { defaultRegoDir } from "../../bundle/library-dir.ts";
 import { decide } from "../../engine/decide.ts";
@@ -46,9 +47,11 @@ export async function run(args: string[]): Promise<number> {
     await buildBundle({ data: compiled.data, regoDir: defaultRegoDir(), outFile: bundlePath });
   }
 
-  const { engine } = await openBundleFile(bundlePath);
+  const { engine, contents } = await openBundleFile(bundlePath);
   try {
-    const results = await runDecisionCases(cases, (input) => decide(engine, input));
+    const policy = createPolicyContext(engine.revision, contents.data);
+    const zonesOf = (tenant: string | null, agent: string | null) => (tenant === null || agent === null ? [] : policy.agent(tenant, agent)?.scheduleZones ?? []);
+    const results = await runDecisionCases(cases, (input) => decide(engine, input), zonesOf);
     let failed = 0;
     for (const { testCase, failures } of results) {
       const where = `${relative(process.cwd(), testCase.file)}: ${testCase.name}`;
