@@ -68,6 +68,59 @@ const coherentArb = fc
     inputArb.map((base) => ({ ...base, tenant: "acme", ...call, params: { ...base.params, amount: value } })),
   );
 
+// Parameter values on both sides of every rule kind of the research agent
+// (policies/examples/research-agent/policy.yaml), and of the finance agent's currency enum.
+const pathValue = fc.oneof(
+  fc.constantFrom("/docs/a.md", "/docs", "/docs/", "docs/x", "/docs/a/../b", "//docs//a", "/../docs/a", "/./docs/x"),
+  fc.constantFrom("/etc/passwd", "/docs/../etc", "/docs/../../x", "/docsx/a", "/docs%2f..%2fetc", "/docs/%2E%2E/x", "/docs\\..\\x", "/docs/\u0000", ""),
+  fc.array(fc.constantFrom("docs", "..", ".", "", "a", "b"), { maxLength: 8 }).map((parts) => `/${parts.join("/")}`),
+  fc.constant(`/docs/${"a/".repeat(70)}x`),
+  fc.constantFrom(5, null, true, ["/docs/a"], { p: "/docs" }),
+);
+const urlValue = fc.oneof(
+  fc.constantFrom("https://en.wikipedia.org/wiki/X", "http://de.wikipedia.org", "HTTPS://EN.WIKIPEDIA.ORG/", "https://en.wikipedia.org./", "https://en.wikipedia.org:443/", "http://a.b.wikipedia.org:80/?q#f", "https://en.wikipedia.org?x=1"),
+  fc.constantFrom("https://wikipedia.org/", "https://evilwikipedia.org/", "https://en.wikipedia.org.evil.example/", "https://en.wikipedia.org@evil.example/", "https://u:p@en.wikipedia.org/", "https://en.wikipedia.org:8443/", "https://en.wikipedia.org:80/", "ftp://en.wikipedia.org/", "//en.wikipedia.org/", "https:/en.wikipedia.org", "https://en%2ewikipedia.org/", "http://[::1]/", "https://en.wikipedia.org/ x", "https://evil.example\\@en.wikipedia.org/", "javascript:alert(1)", ""),
+  fc.webUrl(),
+  fc.constantFrom(1, null, false, ["https://en.wikipedia.org/"]),
+);
+const numberValue = fc.oneof(fc.integer({ min: -5, max: 1_200_000 }), fc.constantFrom(0, 1, 1_000_000, 1_000_001, "1", "1000000", "1000000.5", "-1", "1e3", "", true, null, [5]));
+const textValue = (limit: number) => fc.oneof(fc.string({ maxLength: limit + 2 }), fc.constant("x".repeat(limit)), fc.constant("x".repeat(limit + 1)), fc.constant("ä".repeat(limit)), fc.constantFrom(5, null, ["a"]));
+const rare = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+const docsParams = fc.record({ path: pathValue, query: rare(textValue(200)), format: rare(fc.constantFrom("markdown", "html", "pdf", "Markdown", 1, null)), labels: rare(fc.oneof(fc.array(fc.constantFrom("policy", "opa-1", "a", "Bad", "1x", "", "x".repeat(33), 7), { maxLength: 3 }), fc.constantFrom("policy", null, {}))) }, { requiredKeys: [] });
+// web-fetch has additional_params: deny, so unnamed parameters (proxy) come rarely.
+const fetchParams = fc.record({ url: urlValue, max_bytes: rare(numberValue), debug: rare(fc.constantFrom(false, true, null, "x")), proxy: rare(fc.constantFrom("http://p", "")) }, { requiredKeys: [] });
+const otherParams = fc.record({ currency: fc.constantFrom("usd", "eur", "gbp", "USD", 1), ticket: fc.string() }, { requiredKeys: [] });
+const callParams = (tool: string) => (tool === "docs-mcp" ? docsParams : tool === "web-fetch" ? fetchParams : otherParams);
+const clock = fc.oneof(
+  fc.record({ day: fc.constantFrom("mon", "fri", "sat", "sun", "Mon", "monday"), minute: fc.oneof(fc.integer({ min: 0, max: 1439 }), fc.constantFrom(479, 480, 719, 720, 779, 780, 1079, 1080), fc.constantFrom("600", null)) })
+    .map((berlin) => ({ unix_ms: 0, zones: { "Europe/Berlin": berlin } })),
+  fc.constantFrom(undefined, null, { zones: {} }, { zones: { UTC: { day: "mon", minute: 600 } } }, { zones: [] }),
+);
+const researchArb = fc
+  .record({
+    call: fc.constantFrom(
+      { agent: "research-agent", tool: "docs-mcp", action: "read_document", host: "wiki.docs.acme.internal" },
+      { agent: "research-agent", tool: "docs-mcp", action: "search_documents", host: "wiki.docs.acme.internal" },
+      { agent: "research-agent", tool: "docs-mcp", action: "export_documents", host: "wiki.docs.acme.internal" },
+      { agent: "research-agent", tool: "web-fetch", action: "fetch_page", host: "fetch.acme.internal" },
+      { agent: "support-agent", tool: "helpdesk-mcp", action: "issue_refund", host: "helpdesk.acme.internal" },
+      { agent: "support-agent", tool: "helpdesk-mcp", action: "close_ticket", host: "helpdesk.acme.internal" },
+      { agent: "finance-agent", tool: "stripe-payments", action: "create_payment", host: "api.stripe.com" },
+    ),
+    amount: maybe(amount),
+    now: clock,
+  })
+  .chain(({ call, amount: value, now }) =>
+    fc.tuple(inputArb, callParams(call.tool)).map(([base, params]) => {
+      const present = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+      // The amount only where an amount rule reads it (web-fetch would refuse it as unnamed).
+      const withAmount = value === undefined || call.tool === "web-fetch" ? present : { ...present, amount: value };
+      const input: Record<string, unknown> = { ...base, tenant: "acme", identity_source: "jwt", ...call, truncated_body: false, call_chain: { parent: null, depth: 0, verified: false, error: null }, params: withAmount };
+      if (now !== undefined) input.now = now;
+      return input;
+    }),
+  );
+
 let dir: string;
 let engine: Engine;
 let dataFile: string;
@@ -92,7 +145,8 @@ function opaDecisions(inputs: readonly unknown[]): unknown[] {
   const inputFile = join(dir, "inputs.json");
   writeFileSync(inputFile, JSON.stringify({ cases: inputs }));
   // Keyed by index: an object comprehension makes the pairing of input and decision explicit.
-  const query = "results := {sprintf(\"%d\", [i]): d | some i, c in input.cases; d := data.aegis.decision with input as c}";
+  // With each decision, the parameter rules that broke and how: the generators must reach every kind.
+  const query = "results := {sprintf(\"%d\", [i]): [d, v] | some i, c in input.cases; d := data.aegis.decision with input as c; v := data.aegis.params.violations with input as c}";
   const out = execFileSync(
     opaBinary(),
     ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", defaultRegoDir(), "-d", dataFile, "-i", inputFile, query],
@@ -105,13 +159,17 @@ function opaDecisions(inputs: readonly unknown[]): unknown[] {
 
 describe("WASM decisions equal the OPA interpreter's", () => {
   it(`on ${RUNS} generated inputs over the example policies`, async () => {
-    const inputs = fc.sample(fc.oneof(inputArb, coherentArb), { numRuns: RUNS, seed: 20261125 });
+    const inputs = fc.sample(fc.oneof(inputArb, coherentArb, researchArb), { numRuns: RUNS, seed: 20261125 });
     const expected = opaDecisions(inputs);
     expect(expected).toHaveLength(inputs.length);
     const outcomes = new Map<string, number>();
+    const brokenKinds = new Set<string>();
+    const decidedBy = new Set<string>();
     for (let i = 0; i < inputs.length; i++) {
       const actual = await engine.evaluate(inputs[i] as never);
-      const want = expected[i] as { outcome: string; reason: string };
+      const [want, violations] = expected[i] as [{ outcome: string; reason: string; rule_id: string }, { kind: string }[]];
+      for (const v of violations) brokenKinds.add(v.kind);
+      decidedBy.add(`${want.reason} ${want.rule_id}`);
       if (canonicalize(actual) !== canonicalize(want)) {
         throw new Error(`WASM and opa eval disagree on input #${i}:\n  input: ${JSON.stringify(inputs[i])}\n  wasm:  ${JSON.stringify(actual)}\n  opa:   ${JSON.stringify(want)}`);
       }
@@ -120,7 +178,20 @@ describe("WASM decisions equal the OPA interpreter's", () => {
     // The generator must reach every outcome, or equality proves little.
     const reached = new Set([...outcomes.keys()].map((k) => k.split("/")[0]));
     expect([...reached].sort()).toEqual(["allow", "approval_needed", "deny", "sanitize"]);
-  }, 300_000);
+    // Every kind of parameter rule breaks somewhere, and every rule decides a deny somewhere...
+    expect([...brokenKinds].sort()).toEqual(["additional_params", "enum", "forbidden", "glob", "hosts", "max", "max_length", "min", "pattern", "required"]);
+    const research = "acme/research-agent/allowed_tools";
+    for (const id of [
+      "docs-mcp/actions/read_document/params/path", "docs-mcp/params/query", "docs-mcp/params/format", "docs-mcp/params/labels[]",
+      "web-fetch/params/url", "web-fetch/params/max_bytes", "web-fetch/params/debug", "web-fetch/additional_params",
+    ]) expect(decidedBy, id).toContain(`param_not_allowed ${research}/${id}`);
+    expect(decidedBy).toContain("param_not_allowed acme/finance-agent/allowed_tools/stripe-payments/params/currency");
+    expect(decidedBy).toContain(`outside_schedule ${research}/docs-mcp/actions/export_documents/schedule`);
+    // ...and every action with rules is also let through, its present parameters passing.
+    for (const id of ["docs-mcp/actions/read_document", "docs-mcp/actions", "docs-mcp/actions/export_documents", "web-fetch/actions"]) {
+      expect(decidedBy, id).toContain(`allowed ${research}/${id}`);
+    }
+  }, 600_000);
 
   it("honours the data set at load, not data folded in at build time", async () => {
     const data = JSON.parse(readFileSync(dataFile, "utf8")) as { tenants: { acme: { agents: Record<string, unknown> } } };
