@@ -5,6 +5,7 @@ package aegis.outcome
 import data.aegis.amount
 import data.aegis.budget
 import data.aegis.chain
+import data.aegis.custom_rules
 import data.aegis.egress
 import data.aegis.identity
 import data.aegis.params
@@ -30,14 +31,19 @@ precedence := [
 
 rank := {reason: i | some i, reason in precedence}
 
+# A custom module's reasons (custom:<name>) come after every built-in one.
+rank_of(reason) := i if {
+	i := rank[reason]
+} else := count(precedence)
+
 denies := {deny |
-	some source in [request.denies, identity.denies, chain.denies, egress.denies, tools.denies, params.denies, schedule.denies, amount.denies, budget.denies]
+	some source in [request.denies, identity.denies, chain.denies, egress.denies, tools.denies, params.denies, schedule.denies, amount.denies, budget.denies, custom_rules.denies]
 	some deny in source
 }
 
 # Every deny that fired, by precedence, then by rule id for a stable order within a reason.
 deny_reasons := [{"reason": entry[2], "rule_id": entry[1]} |
-	some entry in sort([[rank[d.reason], d.rule_id, d.reason] | some d in denies])
+	some entry in sort([[rank_of(d.reason), d.rule_id, d.reason] | some d in denies])
 ]
 
 # Only a call that no rule denies reaches the later branches, and then the agent, the tool
@@ -47,8 +53,12 @@ verdict := {"outcome": "deny", "reason": first.reason, "rule_id": first.rule_id}
 	first := deny_reasons[0]
 } else := {"outcome": "approval_needed", "reason": "approval_needed", "rule_id": amount.rule_id} if {
 	amount.status == "approval_needed"
+} else := {"outcome": "approval_needed", "reason": "approval_needed", "rule_id": custom_rules.approval_rule_id} if {
+	custom_rules.approval_needed
 } else := {"outcome": "sanitize", "reason": "sanitized", "rule_id": rule_ids.keyed(tools.action_config, "sanitize")} if {
 	tools.redactions
+} else := {"outcome": "sanitize", "reason": "sanitized", "rule_id": custom_rules.redact_rule_id} if {
+	custom_rules.redacting
 } else := {"outcome": "allow", "reason": "within_limit", "rule_id": amount.rule_id} if {
 	amount.status == "within_limit"
 } else := {"outcome": "allow", "reason": "allowed", "rule_id": rule_ids.keyed(tools.action_config, "allowed")} if {
@@ -62,8 +72,23 @@ allow if verdict.outcome in {"allow", "sanitize"}
 
 default redactions := {"headers": [], "query": [], "params": []}
 
-redactions := tools.redactions if verdict.outcome == "sanitize"
+# The action's sanitize lists and a custom module's redact lists together.
+redactions := {kind: names |
+	some kind in ["headers", "query", "params"]
+	names := sort({n | some lists in [action_redactions, custom_redactions]; some n in lists[kind]})
+} if verdict.outcome == "sanitize"
+
+default action_redactions := {}
+
+action_redactions := tools.redactions if is_object(tools.redactions)
+
+default custom_redactions := {}
+
+custom_redactions := custom_rules.redactions if is_object(custom_rules.redactions)
 
 default approval := null
 
-approval := amount.approval if verdict.outcome == "approval_needed"
+approval := amount.approval if {
+	verdict.outcome == "approval_needed"
+	amount.status == "approval_needed"
+} else := custom_rules.approval if verdict.outcome == "approval_needed"

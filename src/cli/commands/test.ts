@@ -9,7 +9,9 @@ import { buildBundle } from "../../bundle/build.ts";
 import { defaultRegoDir } from "../../bundle/library-dir.ts";
 import { decide } from "../../engine/decide.ts";
 import { openBundleFile } from "../../engine/open-bundle.ts";
-import { compilePolicies, formatProblem } from "../../policy/index.ts";
+import { compilePolicyDir } from "../../bundle/policy-dir.ts";
+import { formatProblem } from "../../policy/index.ts";
+import { runCustomRegoTests } from "../../testing/custom-rego-tests.ts";
 import { findDecisionTestFiles, loadDecisionCases, runDecisionCases } from "../../testing/decision-tests.ts";
 
 const USAGE = "usage: aegis test <dir> [--bundle <bundle.tar.gz>] [--verbose]\n";
@@ -36,15 +38,22 @@ export async function run(args: string[]): Promise<number> {
 
   let scratch: string | null = null;
   let bundlePath = values.bundle;
+  let regoTestsPassed = true;
   if (bundlePath === undefined) {
-    const compiled = await compilePolicies(dir);
+    const compiled = await compilePolicyDir(dir, defaultRegoDir());
     if (!compiled.ok) {
       process.stdout.write(compiled.problems.map((p) => `${formatProblem(p)}\n`).join(""));
       return 1;
     }
+    // The custom modules' own *_test.rego, with the real opa test, before the decision cases.
+    const regoTests = await runCustomRegoTests(compiled.custom, dir, defaultRegoDir(), compiled.data);
+    if (regoTests !== null) {
+      regoTestsPassed = regoTests.passed;
+      process.stdout.write(`opa test (custom Rego): ${regoTests.passed ? "passed" : "FAILED"}\n${regoTests.passed && values.verbose !== true ? "" : regoTests.output}`);
+    }
     scratch = mkdtempSync(join(tmpdir(), "aegis-test-"));
     bundlePath = join(scratch, "bundle.tar.gz");
-    await buildBundle({ data: compiled.data, regoDir: defaultRegoDir(), outFile: bundlePath });
+    await buildBundle({ data: compiled.data, regoDir: defaultRegoDir(), outFile: bundlePath, custom: compiled.custom });
   }
 
   const { engine, contents } = await openBundleFile(bundlePath);
@@ -63,7 +72,7 @@ export async function run(args: string[]): Promise<number> {
       }
     }
     process.stdout.write(`aegis test: ${results.length - failed} passed, ${failed} failed (bundle revision ${engine.revision})\n`);
-    return failed === 0 ? 0 : 1;
+    return failed === 0 && regoTestsPassed ? 0 : 1;
   } finally {
     await engine.close();
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
