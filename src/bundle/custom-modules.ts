@@ -86,7 +86,8 @@ async function strictCheck(libDir: string, files: readonly string[]): Promise<Pr
   const result = await opa(["check", "--strict", "--format", "json", "--ignore", "*_test.rego", libDir, ...files]);
   if (result.code === 0) return [];
   try {
-    const { errors } = JSON.parse(result.stdout) as { errors?: { message: string; code?: string; location?: Location }[] };
+    // opa check writes its JSON report to standard error.
+    const { errors } = JSON.parse(result.stderr || result.stdout) as { errors?: { message: string; code?: string; location?: Location }[] };
     return (errors ?? []).map((e) => problem(e.location?.file ?? files[0] ?? libDir, e.location?.row ?? 1, e.location?.col ?? 1, `opa check --strict: ${e.message}`));
   } catch {
     return [problem(files[0] ?? libDir, 1, 1, `opa check --strict failed: ${(result.stderr || result.stdout).trim()}`)];

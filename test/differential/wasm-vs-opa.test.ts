@@ -2,9 +2,9 @@
 // generated input identically, on the same Rego and the same data. A mismatch is a bug in one of
 // them (or in how we build the WASM), never noise.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { buildBundle } from "../../src/bundle/build.ts";
 import { defaultRegoDir } from "../../src/bundle/library-dir.ts";
 import { openBundleFile } from "../../src/engine/open-bundle.ts";
 import type { Engine } from "../../src/engine/engine.ts";
-import { compilePolicies } from "../../src/policy/index.ts";
+import { compilePolicyDir } from "../../src/bundle/policy-dir.ts";
 import { opaBinary, REPO_ROOT } from "../support/opa.ts";
 
 const RUNS = Number(process.env.AEGIS_DIFFERENTIAL_RUNS ?? 10_000);
@@ -86,10 +86,11 @@ const urlValue = fc.oneof(
 const numberValue = fc.oneof(fc.integer({ min: -5, max: 1_200_000 }), fc.constantFrom(0, 1, 1_000_000, 1_000_001, "1", "1000000", "1000000.5", "-1", "1e3", "", true, null, [5]));
 const textValue = (limit: number) => fc.oneof(fc.string({ maxLength: limit + 2 }), fc.constant("x".repeat(limit)), fc.constant("x".repeat(limit + 1)), fc.constant("ä".repeat(limit)), fc.constantFrom(5, null, ["a"]));
 const rare = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
-const docsParams = fc.record({ path: pathValue, query: rare(textValue(200)), format: rare(fc.constantFrom("markdown", "html", "pdf", "Markdown", 1, null)), labels: rare(fc.oneof(fc.array(fc.constantFrom("policy", "opa-1", "a", "Bad", "1x", "", "x".repeat(33), 7), { maxLength: 3 }), fc.constantFrom("policy", null, {}))) }, { requiredKeys: [] });
+const recipient = fc.constantFrom("ana@acme.com", "bo@ACME.internal", "eve@evil.example", "@acme.com", "a@b@acme.com", 5, ["ana@acme.com"]);
+const docsParams = fc.record({ recipient: rare(recipient), recipients: rare(fc.array(recipient, { maxLength: 2 })), path: pathValue, query: rare(textValue(200)), format: rare(fc.constantFrom("markdown", "html", "pdf", "Markdown", 1, null)), labels: rare(fc.oneof(fc.array(fc.constantFrom("policy", "opa-1", "a", "Bad", "1x", "", "x".repeat(33), 7), { maxLength: 3 }), fc.constantFrom("policy", null, {}))) }, { requiredKeys: [] });
 // web-fetch has additional_params: deny, so unnamed parameters (proxy) come rarely.
 const fetchParams = fc.record({ url: urlValue, max_bytes: rare(numberValue), debug: rare(fc.constantFrom(false, true, null, "x")), proxy: rare(fc.constantFrom("http://p", "")) }, { requiredKeys: [] });
-const otherParams = fc.record({ currency: fc.constantFrom("usd", "eur", "gbp", "USD", 1), ticket: fc.string() }, { requiredKeys: [] });
+const otherParams = fc.record({ currency: fc.constantFrom("usd", "eur", "gbp", "USD", 1), ticket: fc.string(), credit: amount }, { requiredKeys: [] });
 const callParams = (tool: string) => (tool === "docs-mcp" ? docsParams : tool === "web-fetch" ? fetchParams : otherParams);
 const clock = fc.oneof(
   fc.record({ day: fc.constantFrom("mon", "fri", "sat", "sun", "Mon", "monday"), minute: fc.oneof(fc.integer({ min: 0, max: 1439 }), fc.constantFrom(479, 480, 719, 720, 779, 780, 1079, 1080), fc.constantFrom("600", null)) })
@@ -103,6 +104,8 @@ const researchArb = fc
       { agent: "research-agent", tool: "docs-mcp", action: "search_documents", host: "wiki.docs.acme.internal" },
       { agent: "research-agent", tool: "docs-mcp", action: "export_documents", host: "wiki.docs.acme.internal" },
       { agent: "research-agent", tool: "web-fetch", action: "fetch_page", host: "fetch.acme.internal" },
+      { agent: "research-agent", tool: "docs-mcp", action: "share_document", host: "wiki.docs.acme.internal" },
+      { agent: "support-agent", tool: "helpdesk-mcp", action: "issue_credit", host: "helpdesk.acme.internal" },
       { agent: "support-agent", tool: "helpdesk-mcp", action: "issue_refund", host: "helpdesk.acme.internal" },
       { agent: "support-agent", tool: "helpdesk-mcp", action: "close_ticket", host: "helpdesk.acme.internal" },
       { agent: "finance-agent", tool: "stripe-payments", action: "create_payment", host: "api.stripe.com" },
@@ -124,18 +127,27 @@ const researchArb = fc
 let dir: string;
 let engine: Engine;
 let dataFile: string;
+let customDir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "aegis-diff-"));
-  const compiled = await compilePolicies(join(REPO_ROOT, "policies", "examples"));
+  // With the custom Rego modules of policies/examples/custom, compiled into the same WASM.
+  const compiled = await compilePolicyDir(join(REPO_ROOT, "policies", "examples"), defaultRegoDir());
   if (!compiled.ok) throw new Error("example policies do not compile");
+  expect(compiled.custom.sources.length).toBeGreaterThan(0);
   const bundle = join(dir, "examples.tar.gz");
-  await buildBundle({ data: compiled.data, regoDir: defaultRegoDir(), outFile: bundle });
+  await buildBundle({ data: compiled.data, regoDir: defaultRegoDir(), outFile: bundle, custom: compiled.custom });
   const opened = await openBundleFile(bundle);
   engine = opened.engine;
-  // The oracle gets the very data.json inside the bundle the engine runs.
+  // The oracle gets the very data.json and custom modules inside the bundle the engine runs.
   dataFile = join(dir, "data.json");
   writeFileSync(dataFile, opened.contents.dataJson);
+  customDir = join(dir, "custom-rego");
+  for (const [name, bytes] of opened.contents.files) {
+    if (!name.startsWith("custom/") || !name.endsWith(".rego")) continue;
+    mkdirSync(dirname(join(customDir, name)), { recursive: true });
+    writeFileSync(join(customDir, name), bytes);
+  }
 });
 
 afterAll(() => engine?.close());
@@ -149,7 +161,7 @@ function opaDecisions(inputs: readonly unknown[]): unknown[] {
   const query = "results := {sprintf(\"%d\", [i]): [d, v] | some i, c in input.cases; d := data.aegis.decision with input as c; v := data.aegis.params.violations with input as c}";
   const out = execFileSync(
     opaBinary(),
-    ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", defaultRegoDir(), "-d", dataFile, "-i", inputFile, query],
+    ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", defaultRegoDir(), "-d", customDir, "-d", dataFile, "-i", inputFile, query],
     { maxBuffer: 1024 * 1024 * 1024, cwd: REPO_ROOT },
   );
   const parsed = JSON.parse(out.toString("utf8")) as { result: { bindings: { results: Record<string, unknown> } }[] };
@@ -187,6 +199,10 @@ describe("WASM decisions equal the OPA interpreter's", () => {
     ]) expect(decidedBy, id).toContain(`param_not_allowed ${research}/${id}`);
     expect(decidedBy).toContain("param_not_allowed acme/finance-agent/allowed_tools/stripe-payments/params/currency");
     expect(decidedBy).toContain(`outside_schedule ${research}/docs-mcp/actions/export_documents/schedule`);
+    // The custom modules decide too: a deny of each, their approval band and their redact set.
+    for (const decided of ["custom:credit_cap custom/credit-band.rego:28", "custom:credit_invalid custom/credit-band.rego:23", "approval_needed custom/credit-band.rego:33", "custom:recipient_domain custom/domain-allowlist.rego:32", "custom:recipient_missing custom/domain-allowlist.rego:37", "sanitized custom/domain-allowlist.rego:42"]) {
+      expect(decidedBy, decided).toContain(decided);
+    }
     // ...and every action with rules is also let through, its present parameters passing.
     for (const id of ["docs-mcp/actions/read_document", "docs-mcp/actions", "docs-mcp/actions/export_documents", "web-fetch/actions"]) {
       expect(decidedBy, id).toContain(`allowed ${research}/${id}`);
