@@ -50,32 +50,45 @@ levels(steps) := [v0, v1, v2, v3, v4, v5, v6, v7, v8] if {
 	v8 := step(v7, steps, 7)
 }
 
-# Every value the path reaches; [] when it reaches none.
-values(steps) := levels(steps)[8] if count(steps) <= 8
+# Each rule's path walked once per decision, by rule id (unique within an action), and only
+# when its first step is present: most rules name parameters a call does not send.
+walked := {rule.rule_id: levels(rule.steps) |
+	some rule in rules
+	count(rule.steps) <= 8
+	present(rule)
+}
 
-values(steps) := [] if count(steps) > 8
+present(rule) if has_field(request.params, rule.steps[0])
+
+# Every value the path reaches; [] when it reaches none (also for a path longer than 8 steps,
+# which the compiler refuses).
+values(rule) := reached if {
+	reached := walked[rule.rule_id][count(rule.steps)]
+} else := []
 
 # Some value on the way lacks the next step: an object without the name, or a non-list where
 # the path says "[]" (or a non-object where it names a field).
 default missing(_) := false
 
-missing(steps) if {
-	some i, name in steps
+missing(rule) if not present(rule)
+
+missing(rule) if {
+	some i, name in rule.steps
 	i < 8
-	some v in levels(steps)[i]
+	some v in walked[rule.rule_id][i]
 	name != "[]"
 	not has_field(v, name)
 }
 
-missing(steps) if {
-	some i, name in steps
+missing(rule) if {
+	some i, name in rule.steps
 	i < 8
-	some v in levels(steps)[i]
+	some v in walked[rule.rule_id][i]
 	name == "[]"
 	not is_array(v)
 }
 
-missing(steps) if count(steps) > 8
+missing(rule) if count(rule.steps) > 8
 
 has_field(v, name) if {
 	is_object(v)
@@ -178,7 +191,7 @@ matches_glob(globs, v) if {
 
 resolved_path(v) := concat("", [concat("", ["/", parts[k]]) | some k in kept]) if {
 	is_string(v)
-	not regex.match(`(?i)[\\\x00]|%(2e|2f|5c|00)`, v)
+	not unsafe_path(v)
 	parts := split(v, "/")
 	count(parts) <= max_path_segments
 	deltas := [delta(s) | some s in parts]
@@ -197,6 +210,16 @@ resolved_path(v) := concat("", [concat("", ["/", parts[k]]) | some k in kept]) i
 	]
 }
 
+# String tests rather than a regex: cheaper in WASM (see url_pattern).
+unsafe_path(v) if contains(v, "\\")
+
+unsafe_path(v) if contains(v, "\u0000")
+
+unsafe_path(v) if {
+	some encoded in ["%2e", "%2f", "%5c", "%00"]
+	contains(lower(v), encoded)
+}
+
 delta(s) := 0 if s in {"", "."}
 
 delta(s) := -1 if s == ".."
@@ -204,28 +227,44 @@ delta(s) := -1 if s == ".."
 delta(s) := 1 if not s in {"", ".", ".."}
 
 # ---- URL hosts --------------------------------------------------------------------------
-# http or https only, no userinfo, no port but the scheme's default, a plain DNS host (no
-# percent-encoding, no IP literal in brackets), and nothing but printable ASCII without
-# backslashes after it. The host is then matched like the egress allowlist.
+# http or https only (any case), no userinfo, no port but the scheme's default, and a plain DNS
+# host: dot-separated labels of letters, digits and inner hyphens, an optional trailing dot (no
+# percent-encoding, no IP literal in brackets, no backslash). The host ends at the first "/",
+# "?" or "#"; anything else in the authority (an "@", a "\", a tab) fails the host test, so no
+# reader of the URL can find another host in it. The host is then matched like the egress
+# allowlist. String functions rather than one expression: opa-wasm starts every evaluation with
+# a fresh heap, so each regex.match compiles its pattern anew, and a URL pattern costs ~200 µs.
 
-url_pattern := `^(?i:(https?))://([a-zA-Z0-9.-]+)(?::([0-9]{1,5}))?(?:[/?#][!-\[\]-~]*)?$`
+host_chars := "abcdefghijklmnopqrstuvwxyz0123456789.-"
 
 url_host_allowed(hosts, v) if {
 	is_string(v)
-	regex.match(url_pattern, v)
-	scheme := lower(split(v, ":")[0])
+	some scheme in ["http", "https"]
+	startswith(lower(v), concat("", [scheme, "://"]))
 	authority := split(split(split(substring(v, count(scheme) + 3, -1), "/")[0], "?")[0], "#")[0]
 	host_port := split(authority, ":")
 	default_port(scheme, host_port)
 	host := trim_suffix(lower(host_port[0]), ".")
-	regex.match(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$`, host)
+	dns_name(host)
 	host_listed(hosts, host)
+}
+
+dns_name(host) if {
+	host != ""
+	trim(host, host_chars) == ""
+	every label in split(host, ".") {
+		label != ""
+		not startswith(label, "-")
+		not endswith(label, "-")
+	}
 }
 
 default_port(_, host_port) if count(host_port) == 1
 
 default_port(scheme, host_port) if {
 	count(host_port) == 2
+	trim(host_port[1], "0123456789") == ""
+	host_port[1] != ""
 	to_number(host_port[1]) == {"http": 80, "https": 443}[scheme]
 }
 
@@ -243,12 +282,12 @@ host_listed(hosts, host) if {
 violations contains {"rule_id": rule.rule_id, "path": rule.path, "kind": "required"} if {
 	some rule in rules
 	rule.required == true
-	missing(rule.steps)
+	missing(rule)
 }
 
 violations contains {"rule_id": rule.rule_id, "path": rule.path, "kind": kind} if {
 	some rule in rules
-	some v in values(rule.steps)
+	some v in values(rule)
 	some kind in broken(rule, v)
 }
 
