@@ -32,6 +32,8 @@ export type ScheduleZonesOf = (tenant: string | null, agent: string | null) => r
 export interface CaseResult {
   readonly testCase: DecisionCase;
   readonly failures: readonly string[];
+  /** The decision the case got; null when evaluation failed. */
+  readonly decision: Decision | null;
 }
 
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
@@ -108,10 +110,26 @@ export async function runDecisionCases(
     try {
       const { input, at } = testCase;
       const clocked = at === null ? input : withScheduleClock(input, zonesOf(input.tenant, input.agent), at);
-      results.push({ testCase, failures: compareDecision(await decide(clocked), testCase.expect) });
+      const decision = await decide(clocked);
+      results.push({ testCase, failures: compareDecision(decision, testCase.expect), decision });
     } catch (err) {
-      results.push({ testCase, failures: [`evaluation failed: ${(err as Error).message}`] });
+      results.push({ testCase, failures: [`evaluation failed: ${(err as Error).message}`], decision: null });
     }
   }
   return results;
+}
+
+/** The expected and actual outcome, reason and rule id side by side, for a failed case. */
+export function sideBySide(expected: DecisionExpectation, decision: Decision): string[] {
+  const rows: [string, string | undefined, string][] = [
+    ["outcome", expected.outcome, decision.outcome],
+    ["reason", expected.reason, decision.reason],
+    ["rule_id", expected.rule_id, decision.rule_id],
+    ["deny_reasons", expected.deny_reasons?.join(", "), decision.deny_reasons.map((d) => d.reason).join(", ") || "none"],
+  ];
+  const width = Math.max(...rows.map(([, want]) => (want ?? "(any)").length), "expected".length);
+  return [
+    `${"".padEnd(12)} ${"expected".padEnd(width)}  actual`,
+    ...rows.map(([field, want, got]) => `${field.padEnd(12)} ${(want ?? "(any)").padEnd(width)}  ${got}${want !== undefined && want !== got ? "   <--" : ""}`),
+  ];
 }

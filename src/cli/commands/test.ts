@@ -12,7 +12,7 @@ import { openBundleFile } from "../../engine/open-bundle.ts";
 import { compilePolicyDir } from "../../bundle/policy-dir.ts";
 import { formatProblem } from "../../policy/index.ts";
 import { runCustomRegoTests } from "../../testing/custom-rego-tests.ts";
-import { findDecisionTestFiles, loadDecisionCases, runDecisionCases } from "../../testing/decision-tests.ts";
+import { findDecisionTestFiles, loadDecisionCases, runDecisionCases, sideBySide } from "../../testing/decision-tests.ts";
 
 const USAGE = "usage: aegis test <dir> [--bundle <bundle.tar.gz>] [--verbose]\n";
 
@@ -62,11 +62,12 @@ export async function run(args: string[]): Promise<number> {
     const zonesOf = (tenant: string | null, agent: string | null) => (tenant === null || agent === null ? [] : policy.agent(tenant, agent)?.scheduleZones ?? []);
     const results = await runDecisionCases(cases, (input) => decide(engine, input), zonesOf);
     let failed = 0;
-    for (const { testCase, failures } of results) {
+    for (const { testCase, failures, decision } of results) {
       const where = `${relative(process.cwd(), testCase.file)}: ${testCase.name}`;
       if (failures.length > 0) {
         failed++;
-        process.stdout.write(`FAIL ${where}\n${failures.map((f) => `     ${f}\n`).join("")}`);
+        const table = decision === null ? [] : sideBySide(testCase.expect, decision);
+        process.stdout.write(`FAIL ${where}\n${[...failures, ...table].map((f) => `     ${f}\n`).join("")}`);
       } else if (values.verbose === true) {
         process.stdout.write(`ok   ${where}\n`);
       }
