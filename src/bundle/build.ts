@@ -89,11 +89,14 @@ async function writeAtomically(outFile: string, bytes: Uint8Array): Promise<void
   }
 }
 
-// The opa-wasm SDK runs only what OPA's WASM runtime implements natively; a builtin left to the
-// host would fail at evaluation, so the bundle is refused at build time, naming the call.
+// A custom module may use only what OPA's WASM runtime implements natively: the opa-wasm SDK
+// supplies a handful of others in JavaScript (sprintf among them) and none of time.*, http.send or
+// io.jwt.*, so a builtin left to the host is refused at build time, naming the call. The shipped
+// library needs none; a --rego-dir stand-in may (the SDK's own are then its business).
 function refuseHostBuiltins(needed: readonly string[], calls: ReadonlyMap<string, string>): void {
-  if (needed.length === 0) return;
-  const named = needed.map((name) => `\`${name}\`${calls.has(name) ? ` (called at ${calls.get(name)})` : ""}`);
+  const custom = needed.filter((name) => calls.has(name));
+  if (custom.length === 0) return;
+  const named = custom.map((name) => `\`${name}\` (called at ${calls.get(name)})`);
   throw new AegisError(
     "AEGIS_ERR_POLICY_INVALID",
     `the Rego calls ${named.join(", ")}, which OPA's WASM runtime does not implement natively; Aegis evaluates only native builtins (docs/rego.md lists them)`,

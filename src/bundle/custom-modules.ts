@@ -88,7 +88,11 @@ async function strictCheck(libDir: string, files: readonly string[]): Promise<Pr
   try {
     // opa check writes its JSON report to standard error.
     const { errors } = JSON.parse(result.stderr || result.stdout) as { errors?: { message: string; code?: string; location?: Location }[] };
-    return (errors ?? []).map((e) => problem(e.location?.file ?? files[0] ?? libDir, e.location?.row ?? 1, e.location?.col ?? 1, `opa check --strict: ${e.message}`));
+    // Only the modules' own errors: a broken library is opa build's to report.
+    const own = new Set(files);
+    return (errors ?? [])
+      .filter((e) => e.location?.file !== undefined && own.has(e.location.file))
+      .map((e) => problem(e.location?.file ?? "", e.location?.row ?? 1, e.location?.col ?? 1, `opa check --strict: ${e.message}`));
   } catch {
     return [problem(files[0] ?? libDir, 1, 1, `opa check --strict failed: ${(result.stderr || result.stdout).trim()}`)];
   }
