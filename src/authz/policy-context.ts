@@ -48,6 +48,8 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       for (const tool of Object.values(raw.tools ?? {})) {
         for (const action of Object.values(tool.actions ?? {})) for (const p of [...(action.sanitize?.params ?? []), ...(action.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
       }
+      // A custom module's redact rules name these; masked whatever the outcome.
+      for (const p of Array.isArray(raw.custom_redactions) ? raw.custom_redactions : []) if (typeof p === "string") sanitized.add(p.toLowerCase());
       const zones = Array.isArray(raw.schedule_zones) ? raw.schedule_zones.filter((z): z is string => typeof z === "string") : [];
       const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones };
       views.set(key, view);

@@ -30,18 +30,26 @@ export const INPUT_CONTRACT_FIELDS: ReadonlySet<string> = new Set([
 /** The partial sets the library reads from a custom package. */
 export const CUSTOM_SETS: ReadonlySet<string> = new Set(["deny", "needs_approval", "redact"]);
 
+/** Names a module's redact rules write literally, by the package's tenant and (optional) agent. */
+export interface CustomRedactions {
+  readonly tenant: string;
+  readonly agent: string | null;
+  readonly names: readonly string[];
+}
+
 export interface CustomModules {
   /** Rewritten modules, named for the bundle, sorted. */
   readonly sources: readonly RegoSource[];
   /** The *_test.rego files beside them, as found. */
   readonly testFiles: readonly string[];
+  readonly redactions: readonly CustomRedactions[];
   /** Each builtin-like name a module calls, with where it first does ("custom/x.rego:12", below the policy directory). */
   readonly calls: ReadonlyMap<string, string>;
 }
 
 export type CustomModulesResult = { readonly ok: true; readonly custom: CustomModules } | { readonly ok: false; readonly problems: Problem[] };
 
-export const NO_CUSTOM_MODULES: CustomModules = { sources: [], testFiles: [], calls: new Map() };
+export const NO_CUSTOM_MODULES: CustomModules = { sources: [], testFiles: [], redactions: [], calls: new Map() };
 
 interface Location {
   readonly file?: string;
@@ -227,6 +235,25 @@ function calls(mod: ParsedModule, into: Map<string, string>): void {
   });
 }
 
+// The string items of "params" and "query" in a redact head term's object literals, at any depth
+// (a wrapped object.union(...) included): the names a log must never show.
+function literalRedactions(mod: ParsedModule): CustomRedactions | null {
+  const path = ((mod.ast.package as { path?: AstTerm[] } | undefined)?.path ?? []).map((p) => String(p.value));
+  const names = new Set<string>();
+  for (const rule of (mod.ast.rules as Record<string, unknown>[] | undefined) ?? []) {
+    const head = rule.head as { name?: string; key?: AstTerm } | undefined;
+    if (head?.name !== "redact" || head.key === undefined) continue;
+    walk(head.key, (node) => {
+      if (node.type !== "object" || !Array.isArray(node.value)) return;
+      for (const [k, v] of node.value as [AstTerm, AstTerm][]) {
+        if (k.type !== "string" || (k.value !== "params" && k.value !== "query") || v.type !== "array") continue;
+        for (const item of v.value as AstTerm[]) if (item.type === "string") names.add(String(item.value));
+      }
+    });
+  }
+  return names.size === 0 ? null : { tenant: path[3] ?? "", agent: path[4] ?? null, names: [...names].sort() };
+}
+
 function toBundleName(rel: string): string {
   return `${CUSTOM_BUNDLE_DIR}/${rel}`;
 }
@@ -256,14 +283,17 @@ export async function prepareCustomModules(dir: string, data: PolicyData, libDir
   }
 
   const sources: RegoSource[] = [];
+  const redactions: CustomRedactions[] = [];
   const called = new Map<string, string>();
   for (const mod of parsed) {
     const own = [...packageProblems(mod, data), ...inputProblems(mod)];
     const { edits, problems: editProblems } = ruleEdits(mod);
     problems.push(...own, ...editProblems);
     calls(mod, called);
+    const named = literalRedactions(mod);
+    if (named !== null) redactions.push(named);
     sources.push({ name: toBundleName(mod.rel), bytes: new Uint8Array(rewrite(mod.bytes, edits)) });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, custom: { sources, testFiles, calls: called } };
+  return { ok: true, custom: { sources, testFiles, redactions, calls: called } };
 }

@@ -110,6 +110,7 @@ function compileAgent(policy: AgentPolicyDoc): AgentData {
   const prefix = `${tenantOf(policy)}/${policy.agent}`;
   return {
     schedule_zones: scheduleZones(policy),
+    custom_redactions: [],
     mode: policy.mode ?? "enforce",
     rule_ids: { tool_not_allowed: `${prefix}/allowed_tools`, call_chain_violation: `${prefix}/call_chain` },
     tools: Object.fromEntries(policy.allowed_tools.map((tool) => [tool.name, compileTool(prefix, tool)])),

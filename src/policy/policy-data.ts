@@ -39,6 +39,10 @@ export interface AgentData {
   // Every time zone a schedule of the agent names, sorted: the host computes the local day and
   // time in each (input.now) for this agent's calls, and only when there is one.
   readonly schedule_zones: readonly string[];
+  // Parameter and query names the redact rules of the agent's custom Rego modules (tenant-wide or
+  // its own) write literally, sorted: masked in logs and previews like sanitize names, whatever
+  // the outcome. Filled by `aegis build` from the modules; [] without any.
+  readonly custom_redactions: readonly string[];
 }
 
 export interface AmountRule {
