@@ -9,22 +9,30 @@ import data.aegis.identity
 import data.aegis.request
 import data.aegis.tools
 
-# Tool-entry fields that read nothing from the body (or, for amount and sanitize, only when
-# empty). Any other field, such as one a newer compiler adds, counts as reading the body: the
-# check fails closed rather than guessing.
-body_free_fields := {"actions", "rule_ids", "amount", "sanitize"}
+# Fields that read nothing from the body: of the tool entry, and of the called action's
+# effective settings (amount and sanitize only when empty). Any other field, such as one a newer
+# compiler adds, counts as reading the body: the check fails closed rather than guessing.
+tool_body_free_fields := {"actions", "rule_ids"}
+
+action_body_free_fields := {"rule_ids", "amount", "sanitize"}
 
 # Unknown agent, tool or action: nothing proves the body unneeded (the action itself may be
 # the name of an MCP tools/call that was cut off).
 reads_body if not tools.permitted
 
-reads_body if tools.config.amount != null
+reads_body if tools.action_config.amount != null
 
-reads_body if count(object.get(tools.config, ["sanitize", "params"], [])) > 0
+reads_body if count(object.get(tools.action_config, ["sanitize", "params"], [])) > 0
 
 reads_body if {
 	some field, value in tools.config
-	not field in body_free_fields
+	not field in tool_body_free_fields
+	value != null
+}
+
+reads_body if {
+	some field, value in tools.action_config
+	not field in action_body_free_fields
 	value != null
 }
 
@@ -35,8 +43,20 @@ reads_body if {
 	entry.sum_param != null
 }
 
-# A tenant's own Rego (package aegis.custom.<tenant>, SPEC §3) may read any parameter.
-reads_body if data.aegis.custom[request.tenant]
+# A custom module that applies to the caller (package aegis.custom.<tenant>, or
+# aegis.custom.<tenant>.<agent>; SPEC §3) may read any parameter. Read by literal set names, as
+# aegis.custom_rules does (see there for why), so another agent's module does not count.
+reads_body if data.aegis.custom[request.tenant].deny
+
+reads_body if data.aegis.custom[request.tenant].needs_approval
+
+reads_body if data.aegis.custom[request.tenant].redact
+
+reads_body if data.aegis.custom[request.tenant][request.agent].deny
+
+reads_body if data.aegis.custom[request.tenant][request.agent].needs_approval
+
+reads_body if data.aegis.custom[request.tenant][request.agent].redact
 
 denies contains {"reason": "body_truncated", "rule_id": "aegis/body_truncated"} if {
 	request.truncated_body

@@ -10,6 +10,8 @@ export interface AgentView {
   readonly approvals: AgentData["approvals"];
   /** Parameter names (lower case: matched case-insensitively) whose values never reach a log, a notification or an approval preview. */
   readonly sanitizedParams: ReadonlySet<string>;
+  /** Time zones the agent's schedules name: the host computes input.now for these (none: no clock). */
+  readonly scheduleZones: readonly string[];
 }
 
 export interface PolicyContext {
@@ -23,7 +25,7 @@ const NO_CATALOG: readonly CatalogEntry[] = [];
 export const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: DEFAULT_APPROVAL_CHANNELS, expires_in_seconds: DEFAULT_APPROVAL_EXPIRY_SECONDS };
 
 /** What the host knows of a caller without a policy: nothing to read, charge or mask. */
-export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set() };
+export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [] };
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
   // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
@@ -43,8 +45,13 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
       // Query values join the params under their own names, so a sanitized query name is masked too.
-      for (const tool of Object.values(raw.tools ?? {})) for (const p of [...(tool.sanitize?.params ?? []), ...(tool.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
-      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized };
+      for (const tool of Object.values(raw.tools ?? {})) {
+        for (const action of Object.values(tool.actions ?? {})) for (const p of [...(action.sanitize?.params ?? []), ...(action.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
+      }
+      // A custom module's redact rules name these; masked whatever the outcome.
+      for (const p of Array.isArray(raw.custom_redactions) ? raw.custom_redactions : []) if (typeof p === "string") sanitized.add(p.toLowerCase());
+      const zones = Array.isArray(raw.schedule_zones) ? raw.schedule_zones.filter((z): z is string => typeof z === "string") : [];
+      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones };
       views.set(key, view);
       return view;
     },

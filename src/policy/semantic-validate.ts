@@ -4,7 +4,22 @@ import { suggestionSuffix } from "./did-you-mean.ts";
 import { parseEgressEntry, validPort } from "./egress-entry.ts";
 import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
-import { tenantOf, type AgentPolicyDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import {
+  actionName,
+  tenantOf,
+  type ActionSettingsDoc,
+  type AgentPolicyDoc,
+  type AllowedToolDoc,
+  type ConditionsDoc,
+  type ParamRuleDoc,
+  type ScheduleDoc,
+  type TenantDoc,
+  type ValidatedDocument,
+} from "./model.ts";
+import { MAX_PARAM_PATH_STEPS, paramPathSteps } from "./param-path.ts";
+import { globProblem } from "./path-glob.ts";
+import { anchoredPattern, re2Problem } from "./re2-syntax.ts";
+import { hoursProblem, timezoneProblem } from "./schedule.ts";
 import type { Problem } from "./problem.ts";
 import type { SourceDocument } from "./source-document.ts";
 
@@ -40,26 +55,94 @@ function duplicates<T>(
   return problems;
 }
 
-function conditionProblems(source: SourceDocument, policy: AgentPolicyDoc): Problem[] {
+function conditionsProblems(source: SourceDocument, base: string, conditions: ConditionsDoc | undefined): Problem[] {
+  if (conditions === undefined) return [];
   const problems: Problem[] = [];
-  for (const [i, tool] of policy.allowed_tools.entries()) {
-    const conditions = tool.conditions;
-    if (conditions === undefined) continue;
-    const base = `/allowed_tools/${i}/conditions`;
-    const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
-    for (const field of ["hard_limit", "amount_param"] as const) {
-      if (conditions[field] !== undefined && !hasThreshold) {
-        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
-      }
+  const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
+  for (const field of ["hard_limit", "amount_param"] as const) {
+    if (conditions[field] !== undefined && !hasThreshold) {
+      problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
     }
-    const hardLimit = conditions.hard_limit;
-    if (hardLimit === undefined) continue;
-    for (const field of ["max_amount", "approval_threshold"] as const) {
-      const limit = conditions[field];
-      if (limit !== undefined && limit > hardLimit) {
-        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
-      }
+  }
+  const hardLimit = conditions.hard_limit;
+  if (hardLimit === undefined) return problems;
+  for (const field of ["max_amount", "approval_threshold"] as const) {
+    const limit = conditions[field];
+    if (limit !== undefined && limit > hardLimit) {
+      problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
     }
+  }
+  return problems;
+}
+
+function paramRuleProblems(source: SourceDocument, pointer: string, path: string, rule: ParamRuleDoc): Problem[] {
+  const problems: Problem[] = [];
+  const at = (field: string, message: string) => problems.push(problemAt({ source, pointer: childPointer(pointer, field) }, message));
+  const steps = paramPathSteps(path).length;
+  if (steps > MAX_PARAM_PATH_STEPS) problems.push(problemAt({ source, pointer }, `parameter path \`${path}\` has ${steps} steps; at most ${MAX_PARAM_PATH_STEPS} are allowed`));
+  if (rule.pattern !== undefined) {
+    const problem = re2Problem(rule.pattern) ?? re2Problem(anchoredPattern(rule.pattern));
+    if (problem !== null) at("pattern", problem);
+  }
+  for (const [k, glob] of (rule.glob ?? []).entries()) {
+    const problem = globProblem(glob);
+    if (problem !== null) problems.push(problemAt({ source, pointer: childPointer(childPointer(pointer, "glob"), k) }, problem));
+  }
+  if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) at("min", `min (${rule.min}) is above max (${rule.max})`);
+  if (rule.required === true && rule.forbidden === true) at("forbidden", "a parameter cannot be both required and forbidden");
+  const hosts = (rule.hosts ?? []).map((host, k) => ({ host: host.toLowerCase(), pointer: childPointer(childPointer(pointer, "hosts"), k) }));
+  problems.push(
+    ...duplicates(
+      hosts,
+      (h) => h.host,
+      (h) => ({ source, pointer: h.pointer }),
+      (h, first) => `\`${h.host}\` is already listed at ${first} (host names ignore case)`,
+    ),
+  );
+  return problems;
+}
+
+function scheduleProblems(source: SourceDocument, pointer: string, schedule: ScheduleDoc | undefined): Problem[] {
+  if (schedule === undefined) return [];
+  const problems: Problem[] = [];
+  const zone = schedule.timezone === undefined ? null : timezoneProblem(schedule.timezone);
+  if (zone !== null) problems.push(problemAt({ source, pointer: childPointer(pointer, "timezone") }, zone));
+  for (const [k, hours] of (schedule.hours ?? []).entries()) {
+    const problem = hoursProblem(hours);
+    if (problem !== null) problems.push(problemAt({ source, pointer: childPointer(childPointer(pointer, "hours"), k) }, problem));
+  }
+  return problems;
+}
+
+// The checks shared by a tool entry and an action object, on the settings they hold.
+function settingsProblems(source: SourceDocument, pointer: string, settings: ActionSettingsDoc): Problem[] {
+  const problems = conditionsProblems(source, `${pointer}/conditions`, settings.conditions);
+  for (const [path, rule] of Object.entries(settings.params ?? {})) {
+    problems.push(...paramRuleProblems(source, childPointer(`${pointer}/params`, path), path, rule));
+  }
+  problems.push(...scheduleProblems(source, `${pointer}/schedule`, settings.schedule));
+  return problems;
+}
+
+// A plain name and an object of the same name are the same action twice, which the schema's
+// uniqueItems cannot see; an action object's conditions are checked like the entry's.
+function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string): Problem[] {
+  const problems = settingsProblems(source, toolPointer, tool);
+  const actions = tool.actions.map((action, j) => ({
+    action,
+    name: actionName(action),
+    pointer: typeof action === "string" ? `${toolPointer}/actions/${j}` : `${toolPointer}/actions/${j}/name`,
+  }));
+  problems.push(
+    ...duplicates(
+      actions,
+      (a) => a.name,
+      (a) => ({ source, pointer: a.pointer }),
+      (a, first) => `action \`${a.name}\` is already listed at ${first}; give it one entry`,
+    ),
+  );
+  for (const [j, action] of tool.actions.entries()) {
+    if (typeof action !== "string") problems.push(...settingsProblems(source, `${toolPointer}/actions/${j}`, action));
   }
   return problems;
 }
@@ -80,7 +163,7 @@ function agentProblems(source: SourceDocument, policy: AgentPolicyDoc, declaredT
       (t, first) => `tool \`${t.name}\` is already listed at ${first}; merge the two entries`,
     ),
   );
-  problems.push(...conditionProblems(source, policy));
+  for (const [i, tool] of policy.allowed_tools.entries()) problems.push(...toolProblems(source, tool, `/allowed_tools/${i}`));
   const budgets = (policy.budgets ?? []).map((budget, i) => ({ budget, pointer: `/budgets/${i}` }));
   problems.push(
     ...duplicates(
