@@ -68,14 +68,14 @@ describe("standing approvals on SQLite", () => {
   });
 
   it("does not cover calls outside its bounds, nor calls after a revoke", async () => {
-    const id = await createStanding(server, 100);
+    const id = await createStanding(server, 100, ["amount <= 8000", "currency in eur"]);
     expect((await client.check(payment(9000))).body).toMatchObject({ error: "approval_pending" });
     expect((await client.check(payment("7000.5"))).kind).toBe("ok");
-    const gbp = await client.check(checkRequest({
+    const usd = await client.check(checkRequest({
       method: "POST", host: "api.stripe.com", path: "/v1/payment_intents", headers: { ...identity("finance-agent"), "content-type": "application/json" },
-      body: JSON.stringify({ amount: 6000, currency: "gbp" }), contextExtensions: { tool: "stripe-payments", action: "create_payment" },
+      body: JSON.stringify({ amount: 6000, currency: "usd" }), contextExtensions: { tool: "stripe-payments", action: "create_payment" },
     }));
-    expect(gbp.body).toMatchObject({ error: "approval_pending" });
+    expect(usd.body).toMatchObject({ error: "approval_pending" });
     const revoke = await admin(server, `/v1/standing-approvals/${id}/revoke`, "POST", { by: "bob@acme" });
     expect(revoke.status).toBe(200);
     expect((await client.check(payment(6000))).body).toMatchObject({ error: "approval_pending" });
