@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
-# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm] [grpcurl]   (no argument: all)
+# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm] [grpcurl] [chromium]   (no argument: all)
 #        scripts/setup.sh bench   (the load generators and servers bench/ compares against; never by default)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
@@ -23,7 +23,7 @@ GRPCURL_VERSION=1.9.4
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm grpcurl)
+[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm grpcurl chromium)
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -178,6 +178,39 @@ setup_helm() {
   GOBIN="$tools/bin" GOFLAGS=-mod=mod go install -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
 }
 
+# Debian's chromium for the console's browser tests (driven by playwright-core, which downloads no
+# browser). Unpacked into .tools/chromium with the libraries this machine lacks, so nothing is
+# installed system-wide; only if the unpacked binary still cannot resolve a library is the
+# package installed with apt-get (as root), since the tests need a browser either way.
+CHROMIUM_LIBS=(libopenh264-7 libdouble-conversion3 libharfbuzz-subset0 libpulse0 libflac12 libopus0 libxnvctrl0 libminizip1 libopenjp2-7 libogg0 libsndfile1 libasyncns0 libvorbis0a libvorbisenc2 libmpg123-0 libmp3lame0)
+chromium_works() { "$1" --headless --no-sandbox --disable-gpu --dump-dom 'data:text/html,<p>ok</p>' 2>/dev/null | grep -q '<p>ok</p>'; }
+setup_chromium() {
+  if [ -x "$tools/bin/chromium" ] && chromium_works "$tools/bin/chromium"; then return; fi
+  log "fetching chromium (Debian packages, unpacked into .tools/chromium)"
+  local tmp; tmp="$(mktemp -d)"
+  local pkgs=(chromium chromium-common "${CHROMIUM_LIBS[@]}")
+  if ! (cd "$tmp" && apt-get download "${pkgs[@]}" >/dev/null 2>&1); then
+    apt-get update -qq >/dev/null 2>&1 || true
+    (cd "$tmp" && apt-get download "${pkgs[@]}" >/dev/null 2>&1) || true
+  fi
+  rm -rf "$tools/chromium"; mkdir -p "$tools/chromium"
+  local deb; for deb in "$tmp"/*.deb; do [ -f "$deb" ] && dpkg -x "$deb" "$tools/chromium"; done
+  rm -rf "$tmp"
+  local libs="$tools/chromium/usr/lib/x86_64-linux-gnu"
+  cat > "$tools/bin/chromium" <<WRAP
+#!/usr/bin/env bash
+export LD_LIBRARY_PATH="$libs:$libs/pulseaudio\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+exec "$tools/chromium/usr/lib/chromium/chromium" "\$@"
+WRAP
+  chmod +x "$tools/bin/chromium"
+  if chromium_works "$tools/bin/chromium"; then return; fi
+  log "the unpacked chromium lacks system libraries; installing Debian's chromium package instead"
+  apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  ln -sf "$(command -v chromium)" "$tools/bin/chromium"
+  chromium_works "$tools/bin/chromium" || { log "chromium does not start headless"; exit 1; }
+}
+
 # node first: deps need it on PATH.
 if wants node; then setup_node; fi
 # shellcheck source=env.sh
@@ -189,5 +222,6 @@ if wants redis; then setup_redis; fi
 if wants otelcol; then setup_otelcol; fi
 if wants helm; then setup_helm; fi
 if wants grpcurl; then setup_grpcurl; fi
+if wants chromium; then setup_chromium; fi
 if wants bench; then setup_bench; fi
 log "ready: node $(node --version), tools in .tools/bin"

@@ -18,7 +18,10 @@ import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { CheckFailure } from "../server/grpc-server.ts";
 import type { StateStore } from "../state/state-store.ts";
-import { readBudgetCounters, reserveBudgetCharges, type BudgetOwner } from "./budget-counters.ts";
+import { readBudgetCounters, type BudgetOwner } from "./budget-counters.ts";
+import { applyHostRules } from "./host-approvals.ts";
+import type { StandingApprovalsService } from "../approvals/standing-approvals.ts";
+import { estimatedCost } from "../decision/estimated-cost.ts";
 import { maskParams } from "./mask-params.ts";
 import { NO_AGENT_VIEW, type PolicyContext } from "./policy-context.ts";
 import { invalidRequestResponse, toCheckResponse, type PendingApproval, type ShadowedOutcome } from "./to-check-response.ts";
@@ -36,6 +39,8 @@ export interface CheckEvent {
   readonly tokenRejection: string | null;
   /** Budget left per budget name after this call's reservation; null when nothing was reserved. */
   readonly budgetRemaining: Readonly<Record<string, number>> | null;
+  /** The call's cost from its spend-budget charges (src/decision/estimated-cost.ts); null when no spend budget charges it. */
+  readonly estimatedCost?: number | null;
   readonly latencyMs: number;
   readonly engineMs: number;
 }
@@ -57,6 +62,8 @@ export interface CheckDeps {
   readonly verifyCallChain: (facts: RequestFacts, identity: ResolvedIdentity | null) => Promise<CallChainFacts>;
   readonly store: StateStore;
   readonly approvals: ApprovalsService;
+  /** Standing approvals (pre-approved call patterns); absent: none apply. */
+  readonly standing?: StandingApprovalsService;
   readonly limits: InputLimits;
   readonly shadowGlobal: boolean;
   readonly observer: CheckObserver;
@@ -107,20 +114,16 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
       const call = callIdentityOf(input);
       const digest = deps.observer.wantsCallDigest && call !== null ? callDigest(call) : null;
-      let decision = result.decision;
-      let tokenRejection: string | null = null;
-
-      // A redeemed override token turns exactly the approved call into an allow, once.
-      if (decision.outcome === "approval_needed" && facts.overrideToken !== null && call !== null) {
-        const redemption = await deps.approvals.redeem(facts.overrideToken, call);
-        if (redemption === "redeemed") decision = { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: BUILTIN_RULE_IDS.override_token, approval: null };
-        else tokenRejection = `override_token_${redemption}`;
-      }
-
-      // Budgets are reserved atomically only for calls that go through, so concurrent calls never overshoot.
-      const reserved = await reserveBudgetCharges(deps.store, ownerOf(input), agent, decision, now());
-      decision = reserved.decision;
-      const budgetRemaining = reserved.budgetRemaining;
+      // Override token, standing approval and budget reservation (src/authz/host-approvals.ts):
+      // budgets are reserved atomically only for calls that go through, before a token or a
+      // standing use is spent, so concurrent calls never overshoot and a lost race spends nothing.
+      const host = await applyHostRules({
+        store: deps.store, approvals: deps.approvals, standing: deps.standing ?? null, owner: ownerOf(input), agent, call,
+        overrideToken: facts.overrideToken, shadow, now: now(),
+      }, result.decision);
+      const decision = host.decision;
+      const tokenRejection = host.tokenRejection;
+      const budgetRemaining = host.budgetRemaining;
 
       let approval: PendingApproval | null = null;
       if (decision.outcome === "approval_needed" && !shadow && call !== null) {
@@ -137,6 +140,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,
         effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
         callDigest: digest, tokenRejection, budgetRemaining: budgetRemaining ?? null, latencyMs: performance.now() - started, engineMs,
+        estimatedCost: estimatedCost(decision.budget_charges, agent.budgets),
       });
       deps.afterDecision?.(input, result.decision);
       return mapped.response;

@@ -13,6 +13,10 @@ const COMMANDS: Record<string, string> = {
   approvals: "list, show, approve or deny approvals: aegis approvals <list|show|approve|deny>",
   audit: "verify a decision log: aegis audit verify <log> --verification-key K",
   bench: "in-process evaluation benchmark: aegis bench --bundle B --input I.json",
+  shadow: "summarize a decision log: aegis shadow report --log decisions.jsonl [--since 7d] [--html out.html]",
+  bundle: "the kept good bundles of a running server, and rollback: aegis bundle <history|rollback>",
+  standing: "create, list or revoke standing approvals: aegis standing <create|list|revoke>",
+  replay: "re-decide logged calls with a candidate bundle: aegis replay --log decisions.jsonl --bundle candidate.tar.gz",
 };
 
 function usage(): string {

@@ -31,7 +31,9 @@ export function isDenyReason(reason: string): reason is DenyReason {
 
 // approved_override: an approval_needed call let through once by its redeemed override token
 // (decided by the host, never by Rego; rule id aegis/override_token).
-export const NON_DENY_REASONS = ["within_limit", "allowed", "sanitized", "approval_needed", "approved_override"] as const;
+// approved_standing: an approval_needed call covered by a standing approval (host-decided too;
+// its rule id is the standing approval's id).
+export const NON_DENY_REASONS = ["within_limit", "allowed", "sanitized", "approval_needed", "approved_override", "approved_standing"] as const;
 export type Reason = DenyReason | (typeof NON_DENY_REASONS)[number];
 
 export type Mode = "enforce" | "shadow";

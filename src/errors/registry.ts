@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   AEGIS_ERR_SDK_CHECK: "the SDK got no decision: the call is malformed, Aegis is unreachable, answered a gRPC error or an unreadable response",
   AEGIS_ERR_SDK_DENIED: "the policy denied the tool call (SDK)",
   AEGIS_ERR_SDK_APPROVAL_PENDING: "the tool call waits for a human approval (SDK)",
+  AEGIS_ERR_BUNDLE_HISTORY: "the requested bundle revision is not among the kept good bundles",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

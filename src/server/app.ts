@@ -2,11 +2,14 @@
 // and admin servers, and owns the graceful drain. I/O lives here; the check path stays pure.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
-import { createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
+import { createGroupedSlackNotifier, createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
 import { createCheckHandler } from "../authz/check.ts";
+import { consoleRoutes } from "../console/console-routes.ts";
+import { StandingApprovalsService } from "../approvals/standing-approvals.ts";
+import { standingRoutes } from "../approvals/standing-http-api.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
 import { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError } from "../errors/registry.ts";
@@ -15,11 +18,14 @@ import { createIdentityResolver } from "../identity/resolve-identity.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
 import { durationSeconds } from "../policy/duration.ts";
 import { openStateStore } from "../state/open-state-store.ts";
+import type { ApprovalRecord } from "../state/state-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createMetrics } from "../telemetry/metrics.ts";
 import { startAdminHttp } from "./admin-http.ts";
 import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
+import { BundleHistory } from "./bundle-history.ts";
+import { bundleHistoryView, bundleRoutes } from "./bundle-routes.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
@@ -50,15 +56,16 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const holder = new EngineHolder<PolicyContext>();
     // A path: the bundle module reads PEM keys and HS256 secrets from it the way `opa run` does.
     const verificationKey = config.bundle.verification_key;
+    const history = config.bundle.history.keep > 0 ? openHistory(historyDir(config), config.bundle.history.keep, logger) : null;
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
-      requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics,
+      requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics, history,
     });
     closers.push(async () => { reloader.stop(); await holder.close(); });
 
-    const notifications = createNotificationQueue({ notifiers: notifiersFrom(config), retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }, logger });
+    const notifications = createNotificationQueue({ notifiers: notifiersFrom(config, publicUrlOf(config)), retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }, logger });
     closers.push(() => notifications.close());
-    const publicUrl = config.approvals.public_url ?? `http://127.0.0.1:${config.http.addr.split(":").pop() ?? "8181"}`;
+    const publicUrl = publicUrlOf(config);
     const approvals = new ApprovalsService({
       store,
       tokenTtlSeconds: config.approvals.token_ttl_seconds,
@@ -68,6 +75,12 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         // Only the agent's own channels hear of it ("api" has no notifier: the record is in the API).
         notifications.enqueue(record, { approveUrl: `${base}/approve`, denyUrl: `${base}/deny`, detailsUrl: base }, notifierChannels(channels));
       },
+    });
+
+    // Every change to a standing approval is logged (its uses are in the decision log: reason approved_standing).
+    const standing = new StandingApprovalsService({
+      store,
+      onChange: (record, how) => logger.info({ standing_approval_id: record.id, tenant: record.tenant, agent_id: record.agent, tool: record.tool, action: record.action, uses: record.uses_total, expires_at: record.expires_at, by: how === "created" ? record.created_by : record.revoked_by, outcome: how }, "standing approval changed"),
     });
 
     const decisionLog: DecisionLog | null = config.decision_log.path === undefined ? null : createDecisionLog({
@@ -110,6 +123,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       }),
       store,
       approvals,
+      standing,
       limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
       shadowGlobal: config.shadow.global,
       observer: createCheckObserver({ metrics, logger, decisionLog, includeAllows: config.decision_log.include_allows, tracing }),
@@ -126,6 +140,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const grpc = await startGrpcServer(config.grpc, (request) => check(request));
     closers.unshift(() => grpc.shutdown(config.shutdown_grace_ms));
     let draining = false;
+    const onResolved = (record: ApprovalRecord, how: "approved" | "denied") => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved");
+    const adminToken = config.approvals.admin_token;
+    // The console (GET /console/) exists only behind the admin token, like the approvals API.
+    const consoleOn = adminToken !== undefined && adminToken !== "";
     const http = await startAdminHttp({
       addr: config.http.addr,
       bundleStatus: () => reloader.status(),
@@ -138,8 +156,17 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         adminToken: config.approvals.admin_token,
         slackSigningSecret: config.approvals.slack?.signing_secret,
         resolveAgent: (headers) => resolveIdentity({ headers, peerPrincipal: "" }),
-        onResolved: (record, how) => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved"),
-      })],
+        onResolved,
+      }), ...(consoleOn ? standingRoutes({ standing, approvals, adminToken, onResolved }) : []),
+      ...(consoleOn && history !== null ? bundleRoutes({ reloader, history, adminToken }) : []), ...(consoleOn ? consoleRoutes({
+        adminToken, approvals, onResolved, standing,
+        bundle: {
+          status: () => reloader.status(),
+          history: () => (history === null ? [] : bundleHistoryView(reloader, history)),
+          rollback: async (revision, by) => void (await reloader.rollback(revision, by)),
+        },
+        decisionLogPath: config.decision_log.path === undefined || config.decision_log.path === "-" ? null : config.decision_log.path,
+      }) : [])],
     });
     closers.push(() => http.close());
 
@@ -177,10 +204,18 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
   }
 }
 
-function notifiersFrom(config: Config): Notifier[] {
+function publicUrlOf(config: Config): string {
+  return config.approvals.public_url ?? `http://127.0.0.1:${config.http.addr.split(":").pop() ?? "8181"}`;
+}
+
+function notifiersFrom(config: Config, publicUrl: string): Notifier[] {
   const notifiers: Notifier[] = [];
   const { slack, teams, webhook } = config.approvals;
-  if (slack?.webhook_url !== undefined) notifiers.push(createSlackNotifier({ webhookUrl: slack.webhook_url }));
+  const groupSeconds = slack?.group_window_seconds ?? 0;
+  if (slack?.webhook_url === undefined && slack?.bot_token !== undefined && slack.channel !== undefined && groupSeconds > 0) {
+    // Similar calls share one message, updated in place (only the Web API can edit a message).
+    notifiers.push(createGroupedSlackNotifier({ botToken: slack.bot_token, channel: slack.channel, windowMs: groupSeconds * 1000, consoleUrl: `${publicUrl.replace(/\/$/, "")}/console/` }));
+  } else if (slack?.webhook_url !== undefined) notifiers.push(createSlackNotifier({ webhookUrl: slack.webhook_url }));
   else if (slack?.bot_token !== undefined && slack.channel !== undefined) notifiers.push(createSlackNotifier({ botToken: slack.bot_token, channel: slack.channel }));
   if (teams?.webhook_url !== undefined) notifiers.push(createTeamsNotifier({ webhookUrl: teams.webhook_url }));
   if (webhook?.url !== undefined && webhook.secret !== undefined) notifiers.push(createWebhookNotifier({ url: webhook.url, secret: webhook.secret }));
@@ -196,6 +231,23 @@ function tokenSecret(path: string): Uint8Array {
   const secret = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
   if (secret.length < 16) throw new AegisError("AEGIS_ERR_CONFIG_INVALID", `override token secret ${path} is shorter than 16 bytes`);
   return secret;
+}
+
+/** The bundle history, or none (logged) when its folder cannot be made: serving never depends on it. */
+function openHistory(dir: string, keep: number, logger: Logger): BundleHistory | null {
+  try {
+    return BundleHistory.open(dir, keep);
+  } catch (err) {
+    logger.warn({ dir, err: (err as Error).message }, "bundle history is off: its folder cannot be created (set bundle.history.dir to a writable folder)");
+    return null;
+  }
+}
+
+/** bundle.history.dir, else a bundles folder beside the SQLite state file, else ./data/bundles. */
+function historyDir(config: Config): string {
+  if (config.bundle.history.dir !== undefined) return config.bundle.history.dir;
+  const sqlite = /^sqlite:([^?]+)/.exec(config.state)?.[1];
+  return sqlite === undefined || sqlite === ":memory:" ? join("data", "bundles") : join(dirname(sqlite), "bundles");
 }
 
 function redactUrl(url: string): string {

@@ -18,12 +18,16 @@ import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { completeInput } from "../input/complete-input.ts";
+import type { BundleHistory, Pin, StoredBundle } from "./bundle-history.ts";
 
 export interface BundleStatus {
   readonly revision: string | null;
   readonly loaded_at: string | null;
   readonly source: string;
   readonly last_error: { readonly code: string; readonly message: string; readonly at: string } | null;
+  /** Why the live revision is live: loaded from the source, or a rollback (then `rollback` says who, when, from what). */
+  readonly origin?: "source" | "rollback";
+  readonly rollback?: Pin | null;
 }
 
 export interface ReloaderOptions {
@@ -38,6 +42,8 @@ export interface ReloaderOptions {
   readonly holder: EngineHolder<PolicyContext>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The last good bundles, for rollback (src/server/bundle-history.ts); none when absent. */
+  readonly history?: BundleHistory | null;
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -117,12 +123,78 @@ export class BundleReloader {
     this.#watcher = null;
   }
 
+  /**
+   * Switches to a kept earlier bundle, atomically (in-flight checks finish on the old engine),
+   * and pins it: it survives a restart, and only a bundle from the source other than the one
+   * rolled back from ends the pin. Throws AEGIS_ERR_BUNDLE_HISTORY when the revision is not kept.
+   */
+  async rollback(revision: string, by: string): Promise<BundleStatus> {
+    const history = this.#opts.history;
+    if (history === undefined || history === null) throw new AegisError("AEGIS_ERR_BUNDLE_HISTORY", "bundle history is off (bundle.history.keep: 0)");
+    // Never interleaved with a load from the source.
+    while (this.#loading !== null) await this.#loading.catch(() => undefined);
+    const run = (async () => {
+      const stored = history.read(revision);
+      const pin: Pin = { id: stored.entry.id, revision, by, at: new Date().toISOString(), from_revision: this.#status.revision, superseded_etag: this.#etag ?? null };
+      await this.#activateStored(stored, pin);
+      history.pin(pin);
+      this.#opts.logger.warn({ revision, from: pin.from_revision, by }, "bundle rolled back");
+      return true;
+    })();
+    this.#loading = run;
+    try {
+      await run;
+    } finally {
+      this.#loading = null;
+    }
+    return this.#status;
+  }
+
+  async #activateStored(stored: StoredBundle, pin: Pin): Promise<void> {
+    const { revision } = stored.entry;
+    const engine = await createEngine({ revision, wasm: stored.wasm, dataJson: stored.dataJson }, { workers: this.#opts.workers });
+    try {
+      normalizeDecision(await engine.evaluate(completeInput({})), { decisionId: "probe", policyVersion: revision });
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    this.#opts.holder.swap(engine, createPolicyContext(revision, JSON.parse(Buffer.from(stored.dataJson).toString("utf8")) as Record<string, unknown>));
+    this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
+    this.#opts.metrics.bundleInfo.reset();
+    this.#opts.metrics.bundleInfo.set({ revision }, 1);
+    this.#opts.metrics.bundleRollback.reset();
+    this.#opts.metrics.bundleRollback.set({ revision }, 1);
+  }
+
   async #loadOnce(): Promise<boolean> {
     const { source, logger, metrics } = this.#opts;
     const started = performance.now();
     try {
+      const history = this.#opts.history ?? null;
+      let pin = history?.pinned() ?? null;
+      // After a restart with a rollback in force, the pinned bundle serves first.
+      let restored = false;
+      if (pin !== null && this.#status.revision === null) {
+        let stored: StoredBundle | null = null;
+        try {
+          stored = history?.readPinned() ?? null;
+        } catch (err) {
+          // A pinned bundle that can no longer be read (or was changed on disk) ends the pin: the source serves.
+          history?.unpin();
+          logger.error({ err: (err as Error).message, revision: pin.revision }, "the rolled-back bundle cannot be restored; serving the source's bundle");
+          pin = null;
+        }
+        if (stored !== null && pin !== null) {
+          await this.#activateStored(stored, pin);
+          restored = true;
+          logger.warn({ revision: pin.revision, by: pin.by, at: pin.at }, "serving the rolled-back bundle (a rollback is in force)");
+        }
+      }
       const contents = await this.#fetch();
-      if (contents === null) return false;
+      if (contents === null) return restored;
+      // The bundle the rollback turned away from is not loaded again; a different one ends the pin.
+      if (pin !== null && this.#etag !== undefined && this.#etag === pin.superseded_etag) return restored;
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
@@ -136,9 +208,22 @@ export class BundleReloader {
       }
       const previous = this.#status.revision;
       this.#opts.holder.swap(engine, createPolicyContext(revision, contents.data));
-      this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null };
+      this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);
+      metrics.bundleRollback.reset();
+      if (history !== null) {
+        try {
+          history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, this.#etag ?? null);
+        } catch (err) {
+          // The bundle is live either way; only a later rollback to it is lost.
+          logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
+        }
+        if (pin !== null) {
+          history.unpin();
+          logger.info({ revision, rolled_back_to: pin.revision }, "a newer bundle ends the rollback");
+        }
+      }
       const done = performance.now();
       logger.info({ revision, previous, source, read_ms: Math.round(read - started), engine_ms: Math.round(done - read) }, "bundle loaded");
       return true;

@@ -103,10 +103,19 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
     record.approval_id = event.approval?.approval_id ?? null;
     record.approver_channel = event.approverChannels.join(",");
     record.pending_queue_pos = event.approval?.queue_position ?? null;
+    // What the threshold judged (amount, threshold, hard limit): the shadow report tunes from it.
+    if (decision.approval !== null) record.approval = decision.approval;
   }
+  if (event.estimatedCost != null) record.estimated_cost = event.estimatedCost;
   if (event.shadowedOutcome !== null) record.shadow = event.shadowedOutcome;
   if (event.tokenRejection !== null) record.override_token = event.tokenRejection;
   if (event.invalidReason !== null) record.invalid_reason = event.invalidReason;
-  if (input !== null) record.input = { host: input.host, method: input.method, path: input.path, params: input.params, call_chain: input.call_chain, identity_source: input.identity_source };
+  // Everything the policy read, so `aegis replay` can re-decide the call (params already masked).
+  if (input !== null) {
+    record.input = {
+      host: input.host, method: input.method, path: input.path, params: input.params, call_chain: input.call_chain, identity_source: input.identity_source,
+      port: input.port ?? null, scheme: input.scheme ?? "", truncated_body: input.truncated_body, budgets: input.budgets,
+    };
+  }
   return record;
 }

@@ -12,6 +12,7 @@ export interface Config {
   readonly bundle: {
     readonly source?: string; readonly poll_interval_ms: number; readonly verification_key?: string; readonly key_id?: string; readonly require_signature: boolean;
     readonly limits?: { readonly max_compressed_bytes?: number; readonly max_decompressed_bytes?: number; readonly max_entries?: number; readonly max_entry_bytes?: number };
+    readonly history: { readonly keep: number; readonly dir?: string };
   };
   readonly engine: { readonly workers: number };
   readonly identity: {
@@ -24,7 +25,7 @@ export interface Config {
   readonly shadow: { readonly global: boolean; readonly candidate_bundle?: string };
   readonly approvals: {
     readonly admin_token?: string; readonly token_ttl_seconds: number; readonly token_secret_file: string; readonly public_url?: string;
-    readonly slack?: { readonly webhook_url?: string; readonly bot_token?: string; readonly channel?: string; readonly signing_secret?: string };
+    readonly slack?: { readonly webhook_url?: string; readonly bot_token?: string; readonly channel?: string; readonly signing_secret?: string; readonly group_window_seconds?: number };
     readonly teams?: { readonly webhook_url?: string };
     readonly webhook?: { readonly url?: string; readonly secret?: string };
   };
@@ -45,6 +46,8 @@ export const ENV_VARS: Readonly<Record<string, { path: readonly string[]; type: 
   AEGIS_BUNDLE_VERIFICATION_KEY: { path: ["bundle", "verification_key"], type: "string" },
   AEGIS_BUNDLE_KEY_ID: { path: ["bundle", "key_id"], type: "string" },
   AEGIS_BUNDLE_REQUIRE_SIGNATURE: { path: ["bundle", "require_signature"], type: "boolean" },
+  AEGIS_BUNDLE_HISTORY_KEEP: { path: ["bundle", "history", "keep"], type: "integer" },
+  AEGIS_BUNDLE_HISTORY_DIR: { path: ["bundle", "history", "dir"], type: "string" },
   AEGIS_ENGINE_WORKERS: { path: ["engine", "workers"], type: "integer" },
   AEGIS_TRUST_IDENTITY_HEADERS: { path: ["identity", "trust_headers"], type: "boolean" },
   AEGIS_STATE: { path: ["state"], type: "string" },

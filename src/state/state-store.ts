@@ -3,6 +3,8 @@
 // file under ./data) and Redis (shared by replicas). Every time-dependent method takes `now`
 // (epoch milliseconds) from the caller, so tests and replicas agree on what "expired" means.
 
+import type { StandingApprovalStore } from "./standing-approval-store.ts";
+
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
 export interface NewApproval {
@@ -92,7 +94,8 @@ export type BudgetReservation =
   | { readonly ok: true; readonly remaining: number[] }
   | { readonly ok: false; readonly exceeded: number };
 
-export interface StateStore {
+/** Standing approvals (pre-approved call patterns) are part of the same store: see standing-approval-store.ts. */
+export interface StateStore extends StandingApprovalStore {
   /** Reuses the tenant's pending, unexpired approval with the same digest; else creates one. Atomic. */
   createOrReuseApproval(approval: NewApproval): Promise<{ record: ApprovalRecord; created: boolean }>;
   getApproval(id: string, now: number): Promise<ApprovalRecord | undefined>;
@@ -120,6 +123,12 @@ export interface StateStore {
    * limit − spent after all charges were applied.
    */
   reserveBudgets(charges: readonly BudgetCharge[], now: number): Promise<BudgetReservation>;
+  /**
+   * Gives back charges an earlier reserveBudgets made in the same windows (never below 0), for a
+   * call that was reserved for but then not let through (its override token or standing
+   * approval lost a race): the budget is reserved first, so a lost budget race spends no token.
+   */
+  releaseBudgets(charges: readonly BudgetCharge[], now: number): Promise<void>;
 
   /** Marks a revoked attestation or token id until expiresAt (epoch ms); a later expiry wins. */
   addTombstone(id: string, expiresAt: number): Promise<void>;

@@ -23,6 +23,7 @@ export function checkTracing(): CheckTracing | null {
             hashed_audit_id: event.callDigest, redactions: decision.redactions,
             approval_id: event.approval?.approval_id ?? null, approver_channel: event.approverChannels.join(",") || null,
             pending_queue_pos: event.approval?.queue_position ?? null, shadow: event.shadowedOutcome, record_hash: recordHash,
+            estimated_cost: event.estimatedCost ?? null,
           });
         },
         error: (code, message) => span.error(code, message),

@@ -12,6 +12,7 @@ export interface Metrics {
   readonly bundleLoadErrors: Counter<"code">;
   readonly approvalsPending: Gauge;
   readonly budgetRemaining: Gauge<"tenant" | "agent" | "budget">;
+  readonly bundleRollback: Gauge<"revision">;
   readonly shadowDivergences: Counter<"enforced" | "candidate">;
   readonly checkErrors: Counter<"code">;
   readonly decisionLogDropped: Counter;
@@ -27,6 +28,7 @@ export function createMetrics(checkBuckets: readonly number[]): Metrics {
     checkDuration: new Histogram({ name: "aegis_check_duration_seconds", help: "ext_authz Check handling time", labelNames: ["outcome"], buckets: [...checkBuckets], registers: [registry] }),
     engineEvalDuration: new Histogram({ name: "aegis_engine_eval_duration_seconds", help: "WASM policy evaluation time", buckets: evalBuckets, registers: [registry] }),
     bundleInfo: new Gauge({ name: "aegis_bundle_info", help: "The loaded bundle revision (value 1)", labelNames: ["revision"], registers: [registry] }),
+    bundleRollback: new Gauge({ name: "aegis_bundle_rollback", help: "1 for the revision a rollback put in force (no series when the source's bundle is live)", labelNames: ["revision"], registers: [registry] }),
     bundleLoadErrors: new Counter({ name: "aegis_bundle_load_errors_total", help: "Bundles rejected at load", labelNames: ["code"], registers: [registry] }),
     approvalsPending: new Gauge({ name: "aegis_approvals_pending", help: "Approvals waiting for a human", registers: [registry] }),
     budgetRemaining: new Gauge({ name: "aegis_budget_remaining", help: "Budget left in the current window", labelNames: ["tenant", "agent", "budget"], registers: [registry] }),

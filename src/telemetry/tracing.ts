@@ -41,6 +41,7 @@ export const ATTR = {
   approverChannel: "aegis.approver_channel",
   pendingQueuePos: "aegis.pending_queue_pos",
   shadowWould: "aegis.shadow.would",
+  estimatedCost: "aegis.estimated_cost",
   errorCode: "aegis.error.code",
   // The semantic-conventions name, so generic backends group failures by it.
   errorType: "error.type",
@@ -82,6 +83,8 @@ export interface CheckSpanOutcome {
   readonly shadow?: "would_deny" | "would_need_approval" | null;
   /** Hash of the decision-log record written for this check. */
   readonly record_hash?: string | null;
+  /** The call's cost from its spend-budget charges; every outcome. */
+  readonly estimated_cost?: number | null;
 }
 
 export interface CheckSpan {
@@ -173,6 +176,7 @@ export function outcomeAttributes(outcome: CheckSpanOutcome, measuredLatencyMs: 
   setPresent(attributes, ATTR.entrypoint, outcome.entrypoint);
   setPresent(attributes, ATTR.recordHash, outcome.record_hash);
   setPresent(attributes, ATTR.shadowWould, outcome.shadow);
+  setPresent(attributes, ATTR.estimatedCost, outcome.estimated_cost);
   switch (outcome.decision) {
     case "deny":
       attributes[ATTR.ruleId] = outcome.rule_id;

@@ -84,4 +84,32 @@ describe.each(backends.map((make) => make()))("$name StateStore across two proce
       await store.close();
     }
   });
+
+  it("takes exactly 7 uses of a 7-use standing approval under 100 concurrent calls, for each of 50 standing approvals", async () => {
+    const url = await backend.freshUrl();
+    const store = await openStateStore(url);
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 50; i++) {
+        const created = await store.createStandingApproval({ tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", bounds: [], uses: 7, expiresAt: NOW + 3_600_000, createdBy: "alice", now: NOW });
+        ids.push(created.id);
+      }
+    } finally {
+      await store.close();
+    }
+    const job = { kind: "consume", ids, count: 50, now: NOW };
+    const [first, second] = (await runTogether(url, [job, job])) as string[][][];
+    for (const [index, id] of ids.entries()) {
+      const results = [...first![index]!, ...second![index]!];
+      expect(results, id).toHaveLength(100);
+      expect(results.filter((r) => r === "consumed"), id).toHaveLength(7);
+      expect(results.filter((r) => r === "exhausted"), id).toHaveLength(93);
+    }
+    const after = await openStateStore(url);
+    try {
+      expect((await after.getStandingApproval(ids[0]!, NOW))?.uses_left).toBe(0);
+    } finally {
+      await after.close();
+    }
+  });
 });

@@ -8,3 +8,4 @@ export { notifierChannels } from "./notifier-channels.ts";
 export { createNotificationQueue, type NotificationQueue, type NotificationQueueOptions, type NotificationStats, type RetryOptions } from "./notification-queue.ts";
 export { buildSlackMessage, SLACK_APPROVE_ACTION_ID, SLACK_DENY_ACTION_ID } from "./slack-message.ts";
 export { buildTeamsMessage } from "./teams-card.ts";
+export { createGroupedSlackNotifier, groupedSlackMessage, type GroupedSlackOptions } from "./slack-grouped-notifier.ts";

@@ -6,12 +6,14 @@ const USAGE = `usage: aegis approvals list [--status pending|approved|denied|exp
        aegis approvals show <id>
        aegis approvals approve <id> --approver NAME [--comment TEXT]
        aegis approvals deny <id> --approver NAME [--comment TEXT]
+       aegis approvals batch approve|deny --approver NAME [--tenant T] [--agent A] [--tool TOOL] [--action ACTION] [--all] [--comment TEXT]
 options: --server http://127.0.0.1:8181 (or AEGIS_ADMIN_URL), --admin-token T (or AEGIS_ADMIN_TOKEN), --json
 `;
 
 const OPTIONS = {
   server: { type: "string" }, "admin-token": { type: "string" }, status: { type: "string" }, tenant: { type: "string" },
   agent: { type: "string" }, approver: { type: "string" }, comment: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" },
+  tool: { type: "string" }, action: { type: "string" }, all: { type: "boolean" },
 } as const;
 
 interface ApprovalView {
@@ -66,6 +68,13 @@ export async function run(args: string[]): Promise<number> {
         : `denied ${result.approval.id}\n`);
       return 0;
     }
+  }
+  if (sub === "batch" && (id === "approve" || id === "deny") && values.approver !== undefined) {
+    // Every pending approval matching the filter, one resolution (and audit line) each: POST /v1/approvals/batch.
+    const filter = Object.fromEntries((["tenant", "agent", "tool", "action"] as const).flatMap((k) => (values[k] === undefined ? [] : [[k, values[k]]])));
+    const result = (await call("POST", "/v1/approvals/batch", { decision: id, approver: values.approver, filter, ...(values.all === true ? { all: true } : {}), ...(values.comment === undefined ? {} : { comment: values.comment }) })) as { resolved: ApprovalView[]; skipped: string[] };
+    print(result, () => `${id === "approve" ? "approved" : "denied"} ${result.resolved.length} pending approvals${result.skipped.length > 0 ? ` (${result.skipped.length} were resolved meanwhile)` : ""}\n${result.resolved.map((a) => `  ${a.id}  ${a.tenant}/${a.agent}  ${a.tool}.${a.action}\n`).join("")}`);
+    return 0;
   }
   process.stderr.write(USAGE);
   return 2;

@@ -110,6 +110,20 @@ end
 return {1, after}
 `;
 
+const RELEASE_BUDGETS = `
+-- KEYS: the window counters; ARGV: the cost to give back to each. Never below 0; a counter that
+-- is gone (its window ended) stays gone.
+for i, key in ipairs(KEYS) do
+  local spent = redis.call('GET', key)
+  if spent then
+    local after = tonumber(spent) - tonumber(ARGV[i])
+    if after < 0 then after = 0 end
+    redis.call('SET', key, tostring(after), 'KEEPTTL')
+  end
+end
+return 1
+`;
+
 const ADD_TOMBSTONE = `
 -- KEYS: 1 tombstone; ARGV: 1 expires_at. A later expiry wins.
 local current = tonumber(redis.call('GET', KEYS[1]))
@@ -138,6 +152,7 @@ const DEFINITIONS = {
   aegisRedeemToken: { numberOfKeys: 1, lua: REDEEM_TOKEN },
   // The number of counters varies per call: the caller passes it first.
   aegisReserveBudgets: { lua: RESERVE_BUDGETS },
+  aegisReleaseBudgets: { lua: RELEASE_BUDGETS },
   aegisAddTombstone: { numberOfKeys: 1, lua: ADD_TOMBSTONE },
   aegisClaimAttestationId: { numberOfKeys: 1, lua: CLAIM_ATTESTATION_ID },
 } as const;

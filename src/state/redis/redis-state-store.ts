@@ -29,6 +29,8 @@ import type {
 } from "../state-store.ts";
 import { redisKeys } from "./redis-keys.ts";
 import { defineScripts, type RedisScripts } from "./redis-scripts.ts";
+import { redisStanding } from "./redis-standing.ts";
+import type { NewStandingApproval, StandingApproval, StandingApprovalStore, StandingFilter, StandingUse } from "../standing-approval-store.ts";
 
 /** A budget counter outlives its window by this much, so a client clock slightly behind Redis' still finds it. */
 const BUDGET_EXPIRY_GRACE_MS = 60_000;
@@ -46,9 +48,32 @@ export class RedisStateStore implements StateStore {
   readonly #client: Redis;
   readonly #scripts: RedisScripts;
 
+  readonly #standing: StandingApprovalStore;
+
   private constructor(client: Redis) {
     this.#client = client;
     this.#scripts = defineScripts(client);
+    this.#standing = redisStanding(client);
+  }
+
+  createStandingApproval(approval: NewStandingApproval): Promise<StandingApproval> {
+    return this.#standing.createStandingApproval(approval);
+  }
+
+  getStandingApproval(id: string, now: number): Promise<StandingApproval | undefined> {
+    return this.#standing.getStandingApproval(id, now);
+  }
+
+  listStandingApprovals(filter: StandingFilter, now: number): Promise<StandingApproval[]> {
+    return this.#standing.listStandingApprovals(filter, now);
+  }
+
+  revokeStandingApproval(id: string, by: string, now: number): Promise<StandingApproval> {
+    return this.#standing.revokeStandingApproval(id, by, now);
+  }
+
+  consumeStandingApproval(id: string, now: number): Promise<StandingUse> {
+    return this.#standing.consumeStandingApproval(id, now);
   }
 
   /** Connects before returning, so a wrong URL or a down server fails at startup, not on the first check. */
@@ -192,6 +217,15 @@ export class RedisStateStore implements StateStore {
       // A counter charged twice reports what is left after both charges.
       const spentAfter = new Map(keys.map((key, index) => [key, Number(result[index])]));
       return { ok: true, remaining: charges.map((charge, index) => remainingBudget(charge.limit, spentAfter.get(keys[index]!)!)) };
+    });
+  }
+
+  releaseBudgets(charges: readonly BudgetCharge[], now: number): Promise<void> {
+    return guarded("releaseBudgets", async () => {
+      assertNow(now);
+      charges.forEach(assertBudgetCharge);
+      if (charges.length === 0) return;
+      await this.#scripts.aegisReleaseBudgets(charges.map((charge) => budgetKey(charge, now)), charges.map((charge) => String(charge.cost)));
     });
   }
 

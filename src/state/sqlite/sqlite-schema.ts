@@ -64,6 +64,25 @@ CREATE TABLE IF NOT EXISTS attestation_ids (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attestation_ids_by_expiry ON attestation_ids (expires_at);
+
+-- Added within version 1 too: standing approvals (pre-approved call patterns with a use count).
+CREATE TABLE IF NOT EXISTS standing_approvals (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  action TEXT NOT NULL,
+  bounds TEXT NOT NULL,
+  uses_total INTEGER NOT NULL,
+  uses_left INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  comment TEXT,
+  revoked_at INTEGER,
+  revoked_by TEXT
+);
+CREATE INDEX IF NOT EXISTS standing_approvals_by_agent ON standing_approvals (tenant, agent);
 `;
 
 /**

@@ -31,6 +31,8 @@ import { approvalFromRow, num, optionalNum, text } from "./sqlite-rows.ts";
 import { prepareDatabaseFile } from "./sqlite-file.ts";
 import { checkIntegrity } from "./sqlite-integrity.ts";
 import { applySchema } from "./sqlite-schema.ts";
+import { sqliteStanding } from "./sqlite-standing.ts";
+import type { NewStandingApproval, StandingApproval, StandingApprovalStore, StandingFilter, StandingUse } from "../standing-approval-store.ts";
 import { immediate } from "./sqlite-transaction.ts";
 
 /** How long a writer waits for another process's lock before failing with AEGIS_ERR_STATE. */
@@ -58,9 +60,32 @@ export class SqliteStateStore implements StateStore {
   readonly #sql: ReturnType<typeof prepareStatements>;
   #lastSweep = Number.NEGATIVE_INFINITY;
 
+  readonly #standing: StandingApprovalStore;
+
   private constructor(db: DatabaseSync) {
     this.#db = db;
     this.#sql = prepareStatements(db);
+    this.#standing = sqliteStanding(db);
+  }
+
+  createStandingApproval(approval: NewStandingApproval): Promise<StandingApproval> {
+    return this.#standing.createStandingApproval(approval);
+  }
+
+  getStandingApproval(id: string, now: number): Promise<StandingApproval | undefined> {
+    return this.#standing.getStandingApproval(id, now);
+  }
+
+  listStandingApprovals(filter: StandingFilter, now: number): Promise<StandingApproval[]> {
+    return this.#standing.listStandingApprovals(filter, now);
+  }
+
+  revokeStandingApproval(id: string, by: string, now: number): Promise<StandingApproval> {
+    return this.#standing.revokeStandingApproval(id, by, now);
+  }
+
+  consumeStandingApproval(id: string, now: number): Promise<StandingUse> {
+    return this.#standing.consumeStandingApproval(id, now);
   }
 
   /**
@@ -225,6 +250,16 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  releaseBudgets(charges: readonly BudgetCharge[], now: number): Promise<void> {
+    return guarded("releaseBudgets", () => {
+      assertNow(now);
+      charges.forEach(assertBudgetCharge);
+      immediate(this.#db, () => {
+        for (const charge of charges) this.#sql.releaseSpent.run({ ...budgetParams(charge, now), cost: charge.cost });
+      });
+    });
+  }
+
   addTombstone(id: string, expiresAt: number): Promise<void> {
     return guarded("addTombstone", () => {
       assertNow(expiresAt);
@@ -322,6 +357,8 @@ function prepareStatements(db: DatabaseSync) {
       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE attestation_ids.expires_at <= :now`),
     sweepAttestationIds: sql("DELETE FROM attestation_ids WHERE expires_at <= :now"),
     sweepBudgets: sql("DELETE FROM budget_windows WHERE window_end <= :now"),
+    releaseSpent: sql(`UPDATE budget_windows SET spent = max(0, spent - :cost)
+      WHERE tenant = :tenant AND agent = :agent AND name = :name AND window_seconds = :window_seconds AND window_start = :window_start`),
     sweepTokens: sql("DELETE FROM override_tokens WHERE expires_at <= :before"),
     sweepTombstones: sql("DELETE FROM tombstones WHERE expires_at <= :now"),
     sweepApprovals: sql("DELETE FROM approvals WHERE expires_at <= :before"),

@@ -1,0 +1,69 @@
+// The host's rules after evaluation, in the order that loses nothing: an approval_needed call
+// with an override token or a matching standing approval first reserves its budget charges (a
+// lost budget race answers budget_exceeded and spends neither), then redeems the token or takes
+// one standing use; if neither lets it through, the reservation is given back. In shadow mode
+// the caller is let through whatever the policy said, so the call is charged like an allow.
+import type { ApprovalsService } from "../approvals/approvals-service.ts";
+import type { CallIdentity } from "../approvals/call-digest.ts";
+import type { StandingApprovalsService } from "../approvals/standing-approvals.ts";
+import { applyOverrideToken, applyStandingApproval } from "../decision/standing-approval.ts";
+import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
+import type { StateStore } from "../state/state-store.ts";
+import { reserveBudgetCharges, type BudgetOwner } from "./budget-counters.ts";
+import type { AgentView } from "./policy-context.ts";
+
+export interface HostRuleContext {
+  readonly store: StateStore;
+  readonly approvals: ApprovalsService;
+  readonly standing: StandingApprovalsService | null;
+  readonly owner: BudgetOwner | null;
+  readonly agent: AgentView;
+  readonly call: CallIdentity | null;
+  readonly overrideToken: string | null;
+  readonly shadow: boolean;
+  readonly now: number;
+}
+
+export interface HostRuleOutcome {
+  readonly decision: Decision;
+  readonly tokenRejection: string | null;
+  readonly budgetRemaining: Record<string, number> | undefined;
+}
+
+const asAllow = (d: Decision): Decision => ({ ...d, outcome: "allow", allow: true });
+
+export async function applyHostRules(ctx: HostRuleContext, decision: Decision): Promise<HostRuleOutcome> {
+  const { store, owner, agent, now } = ctx;
+  if (ctx.shadow && !decision.allow) {
+    // Let through in shadow mode: charged, but the logged decision stays the policy's own.
+    const charged = await reserveBudgetCharges(store, owner, agent, asAllow(decision), now);
+    return { decision, tokenRejection: null, budgetRemaining: charged.decision.allow ? charged.budgetRemaining : undefined };
+  }
+  const call = ctx.call;
+  if (ctx.shadow || decision.outcome !== "approval_needed" || call === null) {
+    const reserved = await reserveBudgetCharges(store, owner, agent, decision, now);
+    return { decision: reserved.decision, tokenRejection: null, budgetRemaining: reserved.budgetRemaining };
+  }
+
+  const standing = ctx.standing === null ? [] : await ctx.standing.candidates(call);
+  if (ctx.overrideToken === null && standing.length === 0) return { decision, tokenRejection: null, budgetRemaining: undefined };
+
+  const reserved = await reserveBudgetCharges(store, owner, agent, asAllow(decision), now);
+  if (!reserved.decision.allow) return { decision: reserved.decision, tokenRejection: null, budgetRemaining: undefined };
+
+  let tokenRejection: string | null = null;
+  if (ctx.overrideToken !== null) {
+    const redemption = await ctx.approvals.redeem(ctx.overrideToken, call);
+    if (redemption === "redeemed") return { decision: applyOverrideToken(decision, BUILTIN_RULE_IDS.override_token), tokenRejection: null, budgetRemaining: reserved.budgetRemaining };
+    tokenRejection = `override_token_${redemption}`;
+  }
+  for (const candidate of standing) {
+    if ((await ctx.standing?.consume(candidate.id)) === "consumed") {
+      return { decision: applyStandingApproval(decision, candidate.id), tokenRejection, budgetRemaining: reserved.budgetRemaining };
+    }
+  }
+  if (owner !== null && decision.budget_charges.length > 0) {
+    await store.releaseBudgets(decision.budget_charges.map((c) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: c.name }, windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
+  }
+  return { decision, tokenRejection, budgetRemaining: undefined };
+}

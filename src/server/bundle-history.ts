@@ -1,0 +1,148 @@
+// The last N good bundles, kept on disk so an operator can switch back to one atomically and a
+// rollback survives a restart. Each entry is what the engine needs (policy.wasm, data.json) as
+// it was when that bundle was verified and went live, with SHA-256 digests checked on the way
+// back in; `pin.json` records a rollback in force. Written only by Aegis, files 0600.
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AegisError } from "../errors/registry.ts";
+
+export interface HistoryEntry {
+  /** Directory name of the entry: unique per load. */
+  readonly id: string;
+  readonly revision: string;
+  readonly loaded_at: string;
+  readonly wasm_sha256: string;
+  readonly data_sha256: string;
+  /** The source's fingerprint (ETag) of the bundle this entry came from; null for an unknown one. */
+  readonly source_etag: string | null;
+}
+
+export interface Pin {
+  /** The history entry in force. */
+  readonly id: string;
+  readonly revision: string;
+  readonly by: string;
+  readonly at: string;
+  /** The revision that was live when the rollback happened. */
+  readonly from_revision: string | null;
+  /** The source's bundle (its ETag) the rollback turned away from: only a different one ends the pin. */
+  readonly superseded_etag: string | null;
+}
+
+export interface StoredBundle {
+  readonly entry: HistoryEntry;
+  readonly wasm: Uint8Array;
+  readonly dataJson: Uint8Array;
+}
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(tmp, data, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function historyError(message: string, cause?: unknown): AegisError {
+  return new AegisError("AEGIS_ERR_BUNDLE_HISTORY", message, cause === undefined ? undefined : { cause });
+}
+
+export class BundleHistory {
+  readonly #dir: string;
+  readonly #keep: number;
+  #entries: HistoryEntry[];
+
+  private constructor(dir: string, keep: number, entries: HistoryEntry[]) {
+    this.#dir = dir;
+    this.#keep = keep;
+    this.#entries = entries;
+  }
+
+  /** Opens (or creates) the history folder; an unreadable index starts an empty history rather than failing start-up. */
+  static open(dir: string, keep: number): BundleHistory {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    let entries: HistoryEntry[] = [];
+    try {
+      const parsed = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as unknown;
+      if (Array.isArray(parsed)) entries = parsed.filter((e): e is HistoryEntry => typeof e === "object" && e !== null && typeof (e as HistoryEntry).id === "string" && /^[\w-]+$/.test((e as HistoryEntry).id));
+    } catch {
+      entries = [];
+    }
+    return new BundleHistory(dir, keep, entries);
+  }
+
+  /** Newest first. */
+  entries(): readonly HistoryEntry[] {
+    return this.#entries;
+  }
+
+  /** Records a bundle that just went live from the source; trims to the last `keep`. */
+  record(bundle: { revision: string; wasm: Uint8Array; dataJson: Uint8Array }, sourceEtag: string | null): HistoryEntry {
+    const wasmSha = sha256(bundle.wasm);
+    const dataSha = sha256(bundle.dataJson);
+    const newest = this.#entries[0];
+    // The same bundle loaded again (a restart, a touched file) is not a new entry.
+    if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) return newest;
+    const entry: HistoryEntry = { id: `${Date.now()}-${randomBytes(4).toString("hex")}`, revision: bundle.revision, loaded_at: new Date().toISOString(), wasm_sha256: wasmSha, data_sha256: dataSha, source_etag: sourceEtag };
+    const folder = join(this.#dir, entry.id);
+    mkdirSync(folder, { mode: 0o700 });
+    writeAtomic(join(folder, "policy.wasm"), bundle.wasm);
+    writeAtomic(join(folder, "data.json"), bundle.dataJson);
+    const pinned = this.pinned()?.id;
+    const kept = [entry, ...this.#entries];
+    // The pinned entry is never trimmed while it is in force.
+    const survivors = kept.filter((e, i) => i < this.#keep || e.id === pinned);
+    for (const gone of kept.filter((e) => !survivors.includes(e))) rmSync(join(this.#dir, gone.id), { recursive: true, force: true });
+    this.#entries = survivors;
+    writeAtomic(join(this.#dir, "index.json"), JSON.stringify(this.#entries, null, 1));
+    return entry;
+  }
+
+  /** The newest entry of a revision, its files checked against the digests recorded when it went live. */
+  read(revision: string): StoredBundle {
+    const entry = this.#entries.find((e) => e.revision === revision);
+    if (entry === undefined) throw historyError(`revision "${revision}" is not among the ${this.#entries.length} kept bundles`);
+    return this.#readEntry(entry);
+  }
+
+  readPinned(): StoredBundle | null {
+    const pin = this.pinned();
+    if (pin === null) return null;
+    const entry = this.#entries.find((e) => e.id === pin.id);
+    if (entry === undefined) throw historyError(`the rollback in force names bundle ${pin.id}, which is no longer kept`);
+    return this.#readEntry(entry);
+  }
+
+  #readEntry(entry: HistoryEntry): StoredBundle {
+    let wasm: Buffer;
+    let dataJson: Buffer;
+    try {
+      wasm = readFileSync(join(this.#dir, entry.id, "policy.wasm"));
+      dataJson = readFileSync(join(this.#dir, entry.id, "data.json"));
+    } catch (err) {
+      throw historyError(`kept bundle ${entry.revision} cannot be read: ${(err as Error).message}`, err);
+    }
+    if (sha256(wasm) !== entry.wasm_sha256 || sha256(dataJson) !== entry.data_sha256) throw historyError(`kept bundle ${entry.revision} does not match its recorded digests (changed on disk); refusing it`);
+    return { entry, wasm, dataJson };
+  }
+
+  pinned(): Pin | null {
+    const path = join(this.#dir, "pin.json");
+    if (!existsSync(path)) return null;
+    try {
+      const pin = JSON.parse(readFileSync(path, "utf8")) as Pin;
+      return typeof pin.id === "string" && typeof pin.revision === "string" ? pin : null;
+    } catch {
+      return null;
+    }
+  }
+
+  pin(pin: Pin): void {
+    writeAtomic(join(this.#dir, "pin.json"), JSON.stringify(pin, null, 1));
+  }
+
+  unpin(): void {
+    rmSync(join(this.#dir, "pin.json"), { force: true });
+  }
+}
