@@ -18,11 +18,25 @@ export interface SanitizeDoc {
   readonly params?: readonly string[];
 }
 
-export interface AllowedToolDoc {
+/** An action with settings of its own; each one set replaces the tool entry's for this action. */
+export interface ActionObjectDoc {
   readonly name: string;
-  readonly actions: readonly string[];
   readonly conditions?: ConditionsDoc;
   readonly sanitize?: SanitizeDoc;
+}
+
+/** A plain name takes the tool entry's settings. */
+export type ActionDoc = string | ActionObjectDoc;
+
+export interface AllowedToolDoc {
+  readonly name: string;
+  readonly actions: readonly ActionDoc[];
+  readonly conditions?: ConditionsDoc;
+  readonly sanitize?: SanitizeDoc;
+}
+
+export function actionName(action: ActionDoc): string {
+  return typeof action === "string" ? action : action.name;
 }
 
 export interface BudgetDoc {

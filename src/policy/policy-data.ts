@@ -54,10 +54,10 @@ export interface SanitizeRule {
   readonly params: readonly string[];
 }
 
-// Ids exist only for rules the tool entry has: the amount ids when `amount` is set, `sanitize`
-// when `sanitize` is set.
-export interface ToolRuleIds {
-  readonly action_not_allowed: string;
+// Ids exist only for rules the action has: the amount ids when `amount` is set, `sanitize`
+// when `sanitize` is set. Each names the YAML that decides: the action object's own
+// `.../actions/<action>/...` when it set the rule, else the tool entry's.
+export interface ActionRuleIds {
   readonly allowed: string;
   readonly within_limit?: string;
   readonly approval_needed?: string;
@@ -66,11 +66,17 @@ export interface ToolRuleIds {
   readonly sanitize?: string;
 }
 
-export interface ToolData {
-  readonly actions: Readonly<Record<string, true>>;
+/** The effective settings of one allowed action: the entry's, with an action object's own in their place. */
+export interface ActionData {
   readonly amount: AmountRule | null;
   readonly sanitize: SanitizeRule | null;
-  readonly rule_ids: ToolRuleIds;
+  readonly rule_ids: ActionRuleIds;
+}
+
+export interface ToolData {
+  // Every allowed action, keyed by name; anything else is action_not_allowed.
+  readonly actions: Readonly<Record<string, ActionData>>;
+  readonly rule_ids: { readonly action_not_allowed: string };
 }
 
 export interface BudgetData {

@@ -4,7 +4,7 @@ import { suggestionSuffix } from "./did-you-mean.ts";
 import { parseEgressEntry, validPort } from "./egress-entry.ts";
 import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
-import { tenantOf, type AgentPolicyDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import { actionName, tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
 import type { Problem } from "./problem.ts";
 import type { SourceDocument } from "./source-document.ts";
 
@@ -40,26 +40,45 @@ function duplicates<T>(
   return problems;
 }
 
-function conditionProblems(source: SourceDocument, policy: AgentPolicyDoc): Problem[] {
+function conditionsProblems(source: SourceDocument, base: string, conditions: ConditionsDoc | undefined): Problem[] {
+  if (conditions === undefined) return [];
   const problems: Problem[] = [];
-  for (const [i, tool] of policy.allowed_tools.entries()) {
-    const conditions = tool.conditions;
-    if (conditions === undefined) continue;
-    const base = `/allowed_tools/${i}/conditions`;
-    const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
-    for (const field of ["hard_limit", "amount_param"] as const) {
-      if (conditions[field] !== undefined && !hasThreshold) {
-        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
-      }
+  const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
+  for (const field of ["hard_limit", "amount_param"] as const) {
+    if (conditions[field] !== undefined && !hasThreshold) {
+      problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
     }
-    const hardLimit = conditions.hard_limit;
-    if (hardLimit === undefined) continue;
-    for (const field of ["max_amount", "approval_threshold"] as const) {
-      const limit = conditions[field];
-      if (limit !== undefined && limit > hardLimit) {
-        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
-      }
+  }
+  const hardLimit = conditions.hard_limit;
+  if (hardLimit === undefined) return problems;
+  for (const field of ["max_amount", "approval_threshold"] as const) {
+    const limit = conditions[field];
+    if (limit !== undefined && limit > hardLimit) {
+      problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
     }
+  }
+  return problems;
+}
+
+// A plain name and an object of the same name are the same action twice, which the schema's
+// uniqueItems cannot see; an action object's conditions are checked like the entry's.
+function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string): Problem[] {
+  const problems = conditionsProblems(source, `${toolPointer}/conditions`, tool.conditions);
+  const actions = tool.actions.map((action, j) => ({
+    action,
+    name: actionName(action),
+    pointer: typeof action === "string" ? `${toolPointer}/actions/${j}` : `${toolPointer}/actions/${j}/name`,
+  }));
+  problems.push(
+    ...duplicates(
+      actions,
+      (a) => a.name,
+      (a) => ({ source, pointer: a.pointer }),
+      (a, first) => `action \`${a.name}\` is already listed at ${first}; give it one entry`,
+    ),
+  );
+  for (const [j, action] of tool.actions.entries()) {
+    if (typeof action !== "string") problems.push(...conditionsProblems(source, `${toolPointer}/actions/${j}/conditions`, action.conditions));
   }
   return problems;
 }
@@ -80,7 +99,7 @@ function agentProblems(source: SourceDocument, policy: AgentPolicyDoc, declaredT
       (t, first) => `tool \`${t.name}\` is already listed at ${first}; merge the two entries`,
     ),
   );
-  problems.push(...conditionProblems(source, policy));
+  for (const [i, tool] of policy.allowed_tools.entries()) problems.push(...toolProblems(source, tool, `/allowed_tools/${i}`));
   const budgets = (policy.budgets ?? []).map((budget, i) => ({ budget, pointer: `/budgets/${i}` }));
   problems.push(
     ...duplicates(
