@@ -8,6 +8,7 @@ import data.aegis.budget
 import data.aegis.chain
 import data.aegis.egress
 import data.aegis.identity
+import data.aegis.mcp
 import data.aegis.request
 import data.aegis.rule_ids
 import data.aegis.tools
@@ -29,7 +30,7 @@ precedence := [
 rank := {reason: i | some i, reason in precedence}
 
 denies := {deny |
-	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, amount.denies, budget.denies]
+	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, mcp.denies, amount.denies, budget.denies]
 	some deny in source
 }
 
@@ -52,6 +53,9 @@ verdict := {"outcome": "deny", "reason": first.reason, "rule_id": first.rule_id}
 } else := {"outcome": "allow", "reason": "allowed", "rule_id": rule_ids.keyed(tools.action_config, "allowed")} if {
 	count(deny_reasons) == 0
 	tools.permitted
+} else := {"outcome": "allow", "reason": "allowed", "rule_id": mcp.rule_id} if {
+	count(deny_reasons) == 0
+	mcp.protocol_allowed
 }
 
 default allow := false

@@ -6,6 +6,7 @@ import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
 import { actionName, tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
 import type { Problem } from "./problem.ts";
+import { ACTION_METHODS, RESERVED_ACTIONS } from "./mcp-methods.ts";
 import type { SourceDocument } from "./source-document.ts";
 
 interface Place {
@@ -79,6 +80,26 @@ function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer:
   );
   for (const [j, action] of tool.actions.entries()) {
     if (typeof action !== "string") problems.push(...conditionsProblems(source, `${toolPointer}/actions/${j}/conditions`, action.conditions));
+  }
+  problems.push(...mcpProblems(source, tool, toolPointer, actions));
+  return problems;
+}
+
+// MCP settings need `protocol: mcp`; the reserved actions exist only on MCP tools; actions are
+// judged as actions, so mcp.methods cannot let them through as protocol traffic.
+function mcpProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string, actions: readonly { name: string; pointer: string }[]): Problem[] {
+  const problems: Problem[] = [];
+  const isMcp = tool.protocol === "mcp";
+  if (tool.mcp !== undefined && !isMcp) problems.push(problemAt({ source, pointer: `${toolPointer}/mcp` }, "mcp settings need `protocol: mcp` on the tool"));
+  if (!isMcp) {
+    for (const a of actions) {
+      if (RESERVED_ACTIONS.includes(a.name)) problems.push(problemAt({ source, pointer: a.pointer }, `action \`${a.name}\` exists only on a tool with \`protocol: mcp\``));
+    }
+  }
+  for (const [k, method] of (tool.mcp?.methods ?? []).entries()) {
+    if (ACTION_METHODS.includes(method)) {
+      problems.push(problemAt({ source, pointer: `${toolPointer}/mcp/methods/${k}` }, `${method} is judged as an action, not protocol traffic; list its action under actions instead`));
+    }
   }
   return problems;
 }
