@@ -163,6 +163,16 @@ function tenantProblems(source: SourceDocument, tenant: TenantDoc): Problem[] {
       (h, first) => `\`${h.host}\` is already allowed at ${first} (host names ignore case)`,
     ),
   );
+  // An MCP tool's actions come from the request body; every other route names its action.
+  for (const [i, tool] of (tenant.tools ?? []).entries()) {
+    for (const [j, route] of tool.routes.entries()) {
+      if (tool.protocol === "mcp" && route.action !== undefined) {
+        problems.push(problemAt({ source, pointer: `/tools/${i}/routes/${j}/action` }, "an MCP tool's routes name no action: tools/call names it in the body"));
+      } else if (tool.protocol !== "mcp" && route.action === undefined) {
+        problems.push(problemAt({ source, pointer: `/tools/${i}/routes/${j}` }, "route names no action (only the routes of a `protocol: mcp` tool may leave it out)"));
+      }
+    }
+  }
   // A tool may appear once per host it is served from; only a repeated route is a mistake.
   const routes = (tenant.tools ?? []).flatMap((tool, i) =>
     tool.routes.map((route, j) => ({
