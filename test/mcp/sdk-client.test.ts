@@ -124,13 +124,13 @@ describe.each([
 
   it("answers a body over the sidecar's limit with 413 before the server sees it", async () => {
     const before = stack.upstream.calls.length;
-    await expect(client.callTool({ name: "read_document", arguments: { doc: "x".repeat(70_000) } })).rejects.toThrow(/413/);
+    await expect(client.callTool({ name: "read_document", arguments: { doc: "x".repeat(70_000) } })).rejects.toMatchObject({ code: 413 });
     expect(stack.upstream.calls.length).toBe(before);
   });
 
   it("passes a notification", async () => {
-    await client.notification({ method: "notifications/roots/list_changed" });
-    expect(stack.upstream.requests.some((r) => r.rpc === "notifications/roots/list_changed")).toBe(true);
+    await client.notification({ method: "notifications/cancelled", params: { requestId: 12345, reason: "no longer needed" } });
+    expect(stack.upstream.requests.some((r) => r.rpc === "notifications/cancelled")).toBe(true);
   });
 
   it("records the MCP method, and the session of a stateful server, in the decision log", async () => {
