@@ -21,8 +21,19 @@ export function shippedMcpConfig(): Json {
   return parse(readFileSync(join(REPO_ROOT, "deploy", "envoy", "mcp.yaml"), "utf8")) as Json;
 }
 
-export async function startMcpEnvoy(opts: { aegisPort: number; mcpPort: number; agent?: string }): Promise<RunningMcpEnvoy> {
-  const [port, adminPort] = [await freePort(), await freePort()];
+export interface McpEnvoyOptions {
+  readonly aegisPort: number;
+  readonly mcpPort: number;
+  /** The identity the sidecar stamps; the shipped acme / mcp-agent otherwise. */
+  readonly tenant?: string;
+  readonly agent?: string;
+  /** Route every Host to the MCP server (for clients that cannot set Host, like the conformance runner). */
+  readonly anyHost?: boolean;
+  readonly port?: number;
+}
+
+export async function startMcpEnvoy(opts: McpEnvoyOptions): Promise<RunningMcpEnvoy> {
+  const [port, adminPort] = [opts.port ?? (await freePort()), await freePort()];
   const config = shippedMcpConfig();
   config.admin.address.socket_address.port_value = adminPort;
   const listener = config.static_resources.listeners[0];
@@ -30,11 +41,13 @@ export async function startMcpEnvoy(opts: { aegisPort: number; mcpPort: number; 
   for (const cluster of config.static_resources.clusters as Json[]) {
     cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value = cluster.name === "aegis" ? opts.aegisPort : opts.mcpPort;
   }
-  if (opts.agent !== undefined) {
-    const filters = listener.filter_chains[0].filters[0].typed_config.http_filters as Json[];
-    const mutation = filters.find((f) => f.name === "envoy.filters.http.header_mutation")!;
-    for (const m of mutation.typed_config.mutations.request_mutations as Json[]) if (m.append?.header.key === "x-aegis-agent") m.append.header.value = opts.agent;
+  const manager = listener.filter_chains[0].filters[0].typed_config;
+  const mutation = (manager.http_filters as Json[]).find((f) => f.name === "envoy.filters.http.header_mutation")!;
+  for (const m of mutation.typed_config.mutations.request_mutations as Json[]) {
+    if (opts.agent !== undefined && m.append?.header.key === "x-aegis-agent") m.append.header.value = opts.agent;
+    if (opts.tenant !== undefined && m.append?.header.key === "x-aegis-tenant") m.append.header.value = opts.tenant;
   }
+  if (opts.anyHost === true) manager.route_config.virtual_hosts[0].domains = ["*"];
   const dir = mkdtempSync(join(tmpdir(), "aegis-envoy-mcp-"));
   const path = join(dir, "mcp.yaml");
   writeFileSync(path, stringify(config));
