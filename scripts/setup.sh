@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
-# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm]   (no argument: all)
+# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm] [grpcurl]   (no argument: all)
 #        scripts/setup.sh bench   (the load generators and servers bench/ compares against; never by default)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
@@ -18,11 +18,12 @@ HELM_VERSION=3.22.0
 HELM_KUBE_MINOR=37
 GHZ_VERSION=0.120.0
 VEGETA_VERSION=12.13.0
+GRPCURL_VERSION=1.9.4
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm)
+[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm grpcurl)
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -156,6 +157,14 @@ setup_bench() {
   fi
 }
 
+# The tests call the real grpcurl against `aegis serve` to prove server reflection is usable.
+setup_grpcurl() {
+  if go_binary_is grpcurl github.com/fullstorydev/grpcurl "$GRPCURL_VERSION"; then return; fi
+  command -v go >/dev/null || { log "Go is needed to build grpcurl $GRPCURL_VERSION"; exit 1; }
+  log "building grpcurl $GRPCURL_VERSION with go install"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@v$GRPCURL_VERSION"
+}
+
 setup_helm() {
   if [ -x "$tools/bin/helm" ] && [ "$(version_of "$tools/bin/helm" version --template '{{.Version}}')" = "v$HELM_VERSION" ]; then return; fi
   command -v go >/dev/null || { log "Go is needed to build Helm $HELM_VERSION"; exit 1; }
@@ -192,6 +201,7 @@ if wants envoy; then setup_envoy; fi
 if wants redis; then setup_redis; fi
 if wants otelcol; then setup_otelcol; fi
 if wants helm; then setup_helm; fi
+if wants grpcurl; then setup_grpcurl; fi
 if wants bench; then setup_bench; fi
 if wants mcp-python; then setup_mcp_python; fi
 log "ready: node $(node --version), tools in .tools/bin"

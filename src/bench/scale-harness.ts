@@ -55,9 +55,19 @@ export async function scaleBundle(agents: number, rebuild: boolean): Promise<Sca
   return { agents, pathA, pathB, bundleBytes: (await stat(pathA)).size, dataJsonBytes: contents.dataJson.byteLength, buildMs };
 }
 
+// The generated fleet is one file of every agent: far past the caps meant for hand-written policy
+// sets (src/policy/read-limits.ts), so the harness raises them the way an operator would.
+const FLEET_POLICY_LIMITS = {
+  AEGIS_POLICY_MAX_FILE_BYTES: String(1024 * 1024 * 1024),
+  AEGIS_POLICY_MAX_TOTAL_BYTES: String(1024 * 1024 * 1024),
+  AEGIS_POLICY_MAX_NODES_PER_FILE: String(100_000_000),
+  AEGIS_POLICY_MAX_TOTAL_NODES: String(100_000_000),
+};
+
 async function aegisBuild(src: string, out: string, revision: string): Promise<void> {
   try {
-    await run(join(REPO_ROOT, "bin", "aegis"), ["build", src, "-o", out, "--revision", revision], { maxBuffer: 16 * 1024 * 1024 });
+    const env = { ...process.env, ...FLEET_POLICY_LIMITS };
+    await run(join(REPO_ROOT, "bin", "aegis"), ["build", src, "-o", out, "--revision", revision], { maxBuffer: 16 * 1024 * 1024, env });
   } catch (err) {
     throw new AegisError("AEGIS_ERR_BENCH", `aegis build of ${src} failed: ${String((err as { stderr?: unknown }).stderr ?? err)}`, { cause: err });
   }

@@ -1,5 +1,7 @@
 // N worker threads, one WASM instance each: opa-wasm evaluates synchronously and is not
-// re-entrant, so using more than one core means one instance per thread.
+// re-entrant, so using more than one core means one instance per thread. A worker that dies
+// (crash, OOM, exit) leaves the pool at once: its in-flight evaluations fail closed with
+// AEGIS_ERR_EVAL and a replacement is started, so no check is ever sent to a dead thread.
 import { Worker } from "node:worker_threads";
 import { AegisError } from "../errors/registry.ts";
 import type { Engine, EngineSource } from "./engine.ts";
@@ -17,35 +19,107 @@ interface PoolWorker {
   readonly pending: Map<number, Pending>;
 }
 
+/** The pool as tests and diagnostics see it: the live threads, and a way to wait for a full pool. */
+export interface WorkerPoolEngine extends Engine {
+  /** The live worker threads (a dead one is gone from this list before its exit is handled further). */
+  workers(): readonly Worker[];
+  /** Evaluations sent to `worker` and not yet answered. */
+  inFlight(worker: Worker): number;
+  /** Resolves once the pool again has its configured number of live workers. */
+  whenFull(): Promise<void>;
+}
+
 const WORKER_URL = new URL("./eval-worker.ts", import.meta.url);
 
-export async function createWorkerPoolEngine(source: EngineSource, workers: number): Promise<Engine> {
+// Every open pool of this process, for diagnostics and for tests that must reach the pool inside
+// a running server (e.g. to end a worker thread the way a crash would).
+const openPools = new Set<WorkerPoolEngine>();
+
+export function openWorkerPools(): readonly WorkerPoolEngine[] {
+  return [...openPools];
+}
+const RESTART_BACKOFF_MS = [0, 100, 500, 2000, 5000] as const;
+
+export async function createWorkerPoolEngine(source: EngineSource, size: number): Promise<WorkerPoolEngine> {
   const module = compileWasm(source.wasm);
   const init: WorkerInit = { module, dataJson: source.dataJson };
-  const pool = await Promise.all(Array.from({ length: workers }, () => startWorker(init)));
+  const pool: PoolWorker[] = [];
   let nextId = 1;
   let closed = false;
+  // Evaluations that arrive while every worker is dead wait here for a replacement.
+  let waitingForWorker: (() => void)[] = [];
+  let fullWaiters: (() => void)[] = [];
 
-  return {
+  const onDeath = (dead: PoolWorker) => {
+    const index = pool.indexOf(dead);
+    if (index < 0) return;
+    pool.splice(index, 1);
+    if (!closed) void replace();
+  };
+
+  async function replace(): Promise<void> {
+    for (let attempt = 0; !closed; attempt++) {
+      await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]));
+      if (closed) return;
+      try {
+        const fresh = await startWorker(init, onDeath);
+        if (closed) {
+          await fresh.worker.terminate();
+          return;
+        }
+        pool.push(fresh);
+        for (const wake of waitingForWorker) wake();
+        waitingForWorker = [];
+        if (pool.length >= size) {
+          for (const wake of fullWaiters) wake();
+          fullWaiters = [];
+        }
+        return;
+      } catch {
+        // The module compiled once, so this is resource exhaustion: back off and try again.
+      }
+    }
+  }
+
+  pool.push(...(await Promise.all(Array.from({ length: size }, () => startWorker(init, onDeath)))));
+
+  async function liveWorker(): Promise<PoolWorker> {
+    while (pool.length === 0) {
+      if (closed) throw new AegisError("AEGIS_ERR_NO_BUNDLE", "engine is closed");
+      await new Promise<void>((resolve) => waitingForWorker.push(resolve));
+    }
+    return leastBusy(pool);
+  }
+
+  const engine: WorkerPoolEngine = {
     revision: source.revision,
     loadedAt: new Date(),
-    evaluate(input) {
-      if (closed) return Promise.reject(new AegisError("AEGIS_ERR_NO_BUNDLE", "engine is closed"));
-      const target = leastBusy(pool);
+    async evaluate(input) {
+      if (closed) throw new AegisError("AEGIS_ERR_NO_BUNDLE", "engine is closed");
+      const bytes = encodeInput(input);
+      const target = pool.length > 0 ? leastBusy(pool) : await liveWorker();
       const id = nextId++;
       return new Promise<unknown>((resolve, reject) => {
         target.pending.set(id, { resolve, reject });
-        target.worker.postMessage({ id, input: encodeInput(input) });
+        target.worker.postMessage({ id, input: bytes });
       });
     },
+    workers: () => pool.map((w) => w.worker),
+    inFlight: (worker) => pool.find((w) => w.worker === worker)?.pending.size ?? 0,
+    whenFull: () => (pool.length >= size ? Promise.resolve() : new Promise<void>((resolve) => fullWaiters.push(resolve))),
     async close() {
       closed = true;
-      await Promise.all(pool.map(async (w) => {
+      openPools.delete(engine);
+      for (const wake of waitingForWorker) wake();
+      waitingForWorker = [];
+      await Promise.all([...pool].map(async (w) => {
         await waitIdle(w);
         await w.worker.terminate();
       }));
     },
   };
+  openPools.add(engine);
+  return engine;
 }
 
 function leastBusy(pool: readonly PoolWorker[]): PoolWorker {
@@ -58,19 +132,31 @@ async function waitIdle(w: PoolWorker): Promise<void> {
   while (w.pending.size > 0) await new Promise((r) => setTimeout(r, 5));
 }
 
-function startWorker(init: WorkerInit): Promise<PoolWorker> {
+/**
+ * Starts one worker and resolves once its WASM instance is ready. After that, the first of
+ * "error" or "exit" fails every evaluation in flight on it and reports the death, once.
+ */
+function startWorker(init: WorkerInit, onDeath: (dead: PoolWorker) => void): Promise<PoolWorker> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, { workerData: init });
     const pending = new Map<number, Pending>();
     const self: PoolWorker = { worker, pending };
-    const failAll = (message: string) => {
-      for (const p of pending.values()) p.reject(new AegisError("AEGIS_ERR_EVAL", message));
+    let ready = false;
+    let dead = false;
+    const die = (why: string, cause?: unknown) => {
+      if (dead) return;
+      dead = true;
+      const failure = new AegisError("AEGIS_ERR_EVAL", `evaluation worker ${why}; the check fails closed`, cause === undefined ? undefined : { cause });
+      for (const p of pending.values()) p.reject(failure);
       pending.clear();
+      if (ready) onDeath(self);
+      else reject(new AegisError("AEGIS_ERR_WASM_LOAD", `evaluation worker failed to start: ${why}`, cause === undefined ? undefined : { cause }));
     };
-    worker.once("message", (ready: WorkerReady) => {
-      if (!ready.ready) {
+    worker.once("message", (hello: WorkerReady) => {
+      if (!hello.ready) {
+        dead = true;
         void worker.terminate();
-        reject(new AegisError(ready.code, ready.message));
+        reject(new AegisError(hello.code, hello.message));
         return;
       }
       worker.on("message", (reply: WorkerReply) => {
@@ -80,12 +166,10 @@ function startWorker(init: WorkerInit): Promise<PoolWorker> {
         if (reply.ok) p.resolve(reply.value);
         else p.reject(new AegisError(reply.code, reply.message));
       });
+      ready = true;
       resolve(self);
     });
-    worker.on("error", (err) => {
-      failAll(`evaluation worker crashed: ${err.message}`);
-      reject(new AegisError("AEGIS_ERR_WASM_LOAD", `evaluation worker failed: ${err.message}`, { cause: err }));
-    });
-    worker.on("exit", (code) => failAll(`evaluation worker exited with code ${code}`));
+    worker.on("error", (err) => die(`crashed: ${err.message}`, err));
+    worker.on("exit", (code) => die(`exited with code ${code}`));
   });
 }

@@ -89,6 +89,33 @@ describe("verifyAttestation", () => {
     expect(await verifyAttestation(await sign(), context({ keys }))).toEqual({ parent: "planner", depth: 1, verified: true, error: null });
   });
 
+  it("with single use, accepts a jti once and calls the second use attestation_replayed", async () => {
+    const claimed = new Map<string, number>();
+    const claimJti = async (jti: string, expiresAt: number) => (claimed.has(jti) ? false : (claimed.set(jti, expiresAt), true));
+    const token = await sign({}, { jti: "once" });
+    expect(await verifyAttestation(token, context({ claimJti }))).toEqual({ parent: "planner", depth: 1, verified: true, error: null });
+    expect(await verifyAttestation(token, context({ claimJti }))).toEqual(failed("attestation_replayed"));
+    // The claim outlives the token: at least max age from now, never less than exp.
+    expect(claimed.get("once")).toBe(NOW.getTime() + 300_000);
+  });
+
+  it("with single use, fails closed when the replay store fails", async () => {
+    const claimJti = async () => {
+      throw new Error("down");
+    };
+    expect(await verifyAttestation(await sign(), context({ claimJti }))).toEqual(failed("attestation_replay_check_failed"));
+  });
+
+  it("spends a jti only on an attestation that passes every other check", async () => {
+    const seen: string[] = [];
+    const claimJti = async (jti: string) => (seen.push(jti), true);
+    await verifyAttestation(await sign({}, { key: otherKey, jti: "forged" }), context({ claimJti }));
+    await verifyAttestation(await sign({ parent: "intruder" }, { jti: "mismatched" }), context({ claimJti }));
+    await verifyAttestation(await sign({}, { jti: "revoked-jti" }), context({ claimJti }));
+    await verifyAttestation(await sign({}, { jti: "good" }), context({ claimJti }));
+    expect(seen).toEqual(["good"]);
+  });
+
   it("checks revocation only for attestations that verify", async () => {
     const seen: string[] = [];
     const isRevoked = async (jti: string) => (seen.push(jti), false);

@@ -19,7 +19,9 @@ export type AttestationError =
   | "attestation_too_long_lived"
   | "attestation_mismatch"
   | "attestation_revoked"
-  | "attestation_revocation_check_failed";
+  | "attestation_revocation_check_failed"
+  | "attestation_replayed"
+  | "attestation_replay_check_failed";
 
 export interface AttestationContext {
   /** The x-aegis-parent-agent header; null when the call names no parent. */
@@ -33,6 +35,12 @@ export interface AttestationContext {
   readonly isRevoked: (jti: string) => Promise<boolean>;
   /** Upper bound on both the token's age and its whole lifetime (exp − iat). */
   readonly maxAgeSeconds: number;
+  /**
+   * Single use (call_chain.single_use): records the jti until expiresAt (epoch ms) and answers
+   * true for its first use only, atomically across replicas. Absent, an attestation may be
+   * presented again and again until it expires.
+   */
+  readonly claimJti?: (jti: string, expiresAt: number) => Promise<boolean>;
 }
 
 const NO_PARENT: CallChainFacts = Object.freeze({ parent: null, depth: 0, verified: false, error: null });
@@ -77,6 +85,19 @@ export async function verifyAttestation(token: string | null | undefined, contex
     return failed("attestation_revocation_check_failed");
   }
   if (revoked) return failed("attestation_revoked");
+
+  // Last, so only an attestation that is good in every other way is spent. The entry outlives
+  // the token (exp, or max age from now, whichever is later), so a replay can never find it gone.
+  if (context.claimJti !== undefined) {
+    const expiresAt = Math.max(payload.exp! * 1000, context.now.getTime() + context.maxAgeSeconds * 1000);
+    let first: boolean;
+    try {
+      first = await context.claimJti(payload.jti!, expiresAt);
+    } catch {
+      return failed("attestation_replay_check_failed");
+    }
+    if (!first) return failed("attestation_replayed");
+  }
   return { parent, depth, verified: true, error: null };
 }
 

@@ -87,6 +87,30 @@ describe("createJwtVerifier", () => {
     },
     { name: "algorithm not in the allowed list", config: { algorithms: ["RS256"] }, token: () => token({ sub: "bot" }), expected: null },
     { name: "garbage", token: () => "not.a.jwt", expected: null },
+    { name: "a 100-year lifetime", token: () => token({ sub: "bot" }, { exp: now() + 100 * 365 * 86_400 }), expected: null },
+    { name: "a lifetime of just under 24 h (the default limit)", token: () => token({ sub: "bot" }, { exp: now() + 24 * 3600 - 60 }), expected: { tenant: "default", agent: "bot" } },
+    { name: "a lifetime of 25 h", token: () => token({ sub: "bot" }, { exp: now() + 25 * 3600 }), expected: null },
+    {
+      name: "no iat and an exp 10 years away",
+      token: () => new SignJWT({ sub: "bot" }).setProtectedHeader({ alg: "ES256" }).setExpirationTime(now() + 10 * 365 * 86_400).sign(privateKey),
+      expected: null,
+    },
+    {
+      name: "no iat and an exp 1 h away",
+      token: () => new SignJWT({ sub: "bot" }).setProtectedHeader({ alg: "ES256" }).setExpirationTime(now() + 3600).sign(privateKey),
+      expected: { tenant: "default", agent: "bot" },
+    },
+    {
+      name: "a short exp − iat with iat set 50 years ahead (exp − now is what it really lives)",
+      token: () => new SignJWT({ sub: "bot" }).setProtectedHeader({ alg: "ES256" }).setIssuedAt(now() + 50 * 365 * 86_400).setExpirationTime(now() + 50 * 365 * 86_400 + 3600).sign(privateKey),
+      expected: null,
+    },
+    {
+      name: "an old long-lived token near its end: exp − iat still counts",
+      token: () => new SignJWT({ sub: "bot" }).setProtectedHeader({ alg: "ES256" }).setIssuedAt(now() - 10 * 86_400).setExpirationTime(now() + 60).sign(privateKey),
+      expected: null,
+    },
+    { name: "a configured max lifetime of 1 h refuses 2 h", config: { maxLifetimeSeconds: 3600 }, token: () => token({ sub: "bot" }, { exp: now() + 7200 }), expected: null },
   ];
 
   it.each(cases)("$name", async ({ config, token: make, expected }) => {

@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document, type YAMLError } from "yaml";
+import { LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from "yaml";
 import { pointerAt } from "./locate.ts";
 import type { Problem } from "./problem.ts";
 import type { SourceDocument } from "./source-document.ts";
@@ -10,6 +10,8 @@ export interface LoadedFile {
   // stage uses them only to avoid follow-on errors (a broken Tenant still declares its tenant).
   readonly brokenValues: unknown[];
   readonly problems: Problem[];
+  /** YAML nodes in the file (counted up to just past the limit). */
+  readonly nodes: number;
 }
 
 // The yaml package appends " at line L, column C:" and a code frame; the place is already in
@@ -34,17 +36,38 @@ function plainValue(doc: Document.Parsed): { value: unknown } | { error: string 
   }
 }
 
-export function loadYaml(file: string, text: string): LoadedFile {
+/** Nodes in the documents, counting stops once past `limit` (so it is cheap on a huge file). */
+function nodeCount(docs: readonly Document.Parsed[], limit: number): number {
+  let count = 0;
+  for (const doc of docs) {
+    visit(doc, {
+      Node: () => (++count > limit ? visit.BREAK : undefined),
+    });
+    if (count > limit) break;
+  }
+  return count;
+}
+
+/**
+ * `maxNodes` bounds the later stages: schema validation of a file with a huge number of wrong
+ * nodes takes time quadratic in them, so such a file is one problem and goes no further.
+ */
+export function loadYaml(file: string, text: string, maxNodes = Number.POSITIVE_INFINITY): LoadedFile {
   const lineCounter = new LineCounter();
   // uniqueKeys makes a repeated key an error rather than a silent override.
   const parsed = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, uniqueKeys: true, prettyErrors: true });
   const documents: SourceDocument[] = [];
   const brokenValues: unknown[] = [];
   const problems: Problem[] = [];
+  const nodes = "empty" in parsed ? 0 : nodeCount(parsed, maxNodes);
+  if (nodes > maxNodes) {
+    problems.push({ file, line: 1, col: 1, pointer: "", message: `file has more than ${maxNodes} YAML nodes, the limit for a policy file; not validated` });
+    return { documents, brokenValues, problems, nodes };
+  }
   if ("empty" in parsed) {
     // Nothing but comments or directives.
     for (const err of [...parsed.errors, ...parsed.warnings]) problems.push(toProblem(file, lineCounter, undefined, err));
-    return { documents, brokenValues, problems };
+    return { documents, brokenValues, problems, nodes };
   }
   for (const doc of parsed) {
     const found = [...doc.errors, ...doc.warnings];
@@ -63,5 +86,5 @@ export function loadYaml(file: string, text: string): LoadedFile {
     }
     documents.push({ file, doc, lineCounter, value: plain.value });
   }
-  return { documents, brokenValues, problems };
+  return { documents, brokenValues, problems, nodes };
 }

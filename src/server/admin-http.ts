@@ -1,6 +1,7 @@
 // Admin HTTP (port 8181): liveness, readiness with the bundle status, Prometheus metrics,
 // and whatever extra routes the process wires in (the approvals API).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { AegisError } from "../errors/registry.ts";
 import type { Registry } from "prom-client";
 import type { BundleStatus } from "./bundle-reloader.ts";
@@ -21,6 +22,8 @@ export interface AdminHttpOptions {
   readonly isDraining: () => boolean;
   readonly registry: Registry;
   readonly routes: readonly Route[];
+  /** Errors that are not an HttpError (bugs, state failures): answered 500 and reported here. */
+  readonly onError?: (err: unknown) => void;
 }
 
 export interface AdminHttpHandle {
@@ -65,6 +68,7 @@ export class HttpError extends Error {
   }
 }
 
+/** Raw (still percent-encoded) `:name` segments of `path`, or null when the route does not match. */
 function match(pattern: string, path: string): Record<string, string> | null {
   const want = pattern.split("/");
   const got = path.split("/");
@@ -73,10 +77,62 @@ function match(pattern: string, path: string): Record<string, string> | null {
   for (let i = 0; i < want.length; i++) {
     const w = want[i] as string;
     const g = got[i] as string;
-    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(g);
+    if (w.startsWith(":")) params[w.slice(1)] = g;
     else if (w !== g) return null;
   }
   return params;
+}
+
+function decodeParams(raw: Readonly<Record<string, string>>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      params[name] = decodeURIComponent(value);
+    } catch {
+      throw new HttpError(400, "bad_request", `path segment "${name}" is not valid percent-encoded UTF-8`);
+    }
+  }
+  return params;
+}
+
+/**
+ * The path of a request target: origin-form ("/a?b") or absolute-form ("http://h/a"). Anything
+ * else (asterisk-form, authority-form, a malformed URL) is not a target this server routes.
+ */
+function targetPath(target: string | undefined): string {
+  let url: URL;
+  try {
+    // Prefixed rather than resolved against a base, so "//x" stays the path "//x", not host "x".
+    url = target?.startsWith("/") === true ? new URL(`http://admin${target}`) : new URL(target ?? "");
+  } catch {
+    throw new HttpError(400, "bad_request", "the request target is not a valid URL path");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new HttpError(400, "bad_request", "the request target is not an http(s) URL or a path");
+  return url.pathname;
+}
+
+/** Writes a whole JSON response straight to the socket and closes it (no ServerResponse exists). */
+function answerRaw(socket: Duplex, status: "400 Bad Request" | "431 Request Header Fields Too Large", error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.destroy();
+}
+
+/**
+ * Node's HTTP parser rejected the bytes (bad request line, header, chunk framing): answer with
+ * a JSON 400 (431 for oversized headers) and close, unless a response is already on the wire.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // The server tracks the response in progress on a socket as _httpMessage; writing a raw
+  // status line into the middle of it would corrupt it, so only close then.
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (err.code === "ECONNRESET" || !socket.writable || (inFlight !== null && inFlight !== undefined && inFlight.headersSent)) {
+    socket.destroy();
+  } else if (err.code === "HPE_HEADER_OVERFLOW") {
+    answerRaw(socket, "431 Request Header Fields Too Large", "headers_too_large", "the request headers are too large");
+  } else {
+    answerRaw(socket, "400 Bad Request", "bad_request", "the request could not be parsed as HTTP/1.1");
+  }
 }
 
 export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpHandle> {
@@ -102,27 +158,55 @@ export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpH
     },
   ];
   const routes = [...builtins, ...opts.routes];
+  const onError = (err: unknown): void => {
+    try {
+      opts.onError?.(err);
+    } catch {
+      // A failing reporter must not turn a handled error into an uncaught one.
+    }
+  };
+
+  // Nothing a request does may escape this function: an exception here would be uncaught and
+  // end the process, taking the gRPC decision service down with the admin port.
+  const answerError = (res: ServerResponse, err: unknown): void => {
+    try {
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+      } else if (err instanceof HttpError) {
+        sendJson(res, err.status, { error: err.code, message: err.message });
+      } else {
+        // The cause goes to the log, not to an unauthenticated caller.
+        sendJson(res, 500, { error: "internal", message: "internal error; see the server log" });
+        onError(err);
+      }
+    } catch {
+      res.destroy();
+    }
+  };
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = targetPath(req.url);
+    let raw: Record<string, string> | null = null;
+    const route = routes.find((r) => r.method === req.method && (raw = match(r.path, path)) !== null);
+    if (route === undefined || raw === null) throw new HttpError(404, "not_found", "no such route");
+    await route.handler(req, res, decodeParams(raw));
+  };
 
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://admin");
-    let params: Record<string, string> | null = null;
-    const route = routes.find((r) => r.method === req.method && (params = match(r.path, url.pathname)) !== null);
-    if (route === undefined || params === null) {
-      sendJson(res, 404, { error: "not_found" });
-      return;
-    }
-    route.handler(req, res, params).catch((err: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (err instanceof HttpError) sendJson(res, err.status, { error: err.code, message: err.message });
-      else sendJson(res, 500, { error: "internal", message: err instanceof Error ? err.message : String(err) });
-    });
+    // dispatch is async, so a handler's synchronous throw, too, arrives here as a rejection.
+    dispatch(req, res).catch((err: unknown) => answerError(res, err));
   });
+  server.on("clientError", answerClientError);
+  // CONNECT (authority-form) is no request this server routes; unanswered, Node drops the socket.
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => answerRaw(socket, "400 Bad Request", "bad_request", "CONNECT is not served here"));
   server.keepAliveTimeout = 5_000;
 
   const { host, port } = parseAddr(opts.addr);
   const bound = await new Promise<number>((resolve, reject) => {
     server.once("error", (err) => reject(new AegisError("AEGIS_ERR_LISTEN", `admin HTTP cannot listen on ${opts.addr}: ${err.message}`, { cause: err })));
     server.listen(port, host, () => {
+      // Later server errors are reported, never thrown: an unhandled 'error' event ends the process.
+      server.on("error", onError);
       const address = server.address();
       resolve(typeof address === "object" && address !== null ? address.port : port);
     });

@@ -13,12 +13,13 @@ import { AegisError } from "../errors/registry.ts";
 import { verifyAttestation } from "../identity/call-chain.ts";
 import { createIdentityResolver } from "../identity/resolve-identity.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
+import { durationSeconds } from "../policy/duration.ts";
 import { openStateStore } from "../state/open-state-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createMetrics } from "../telemetry/metrics.ts";
 import { startAdminHttp } from "./admin-http.ts";
-import { BundleReloader } from "./bundle-reloader.ts";
+import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
@@ -51,7 +52,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const verificationKey = config.bundle.verification_key;
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
-      requireSignature: config.bundle.require_signature, workers: config.engine.workers, holder, logger, metrics,
+      requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics,
     });
     closers.push(async () => { reloader.stop(); await holder.close(); });
 
@@ -74,6 +75,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       ...(config.decision_log.audit_signing_key === undefined ? {} : { signingKeyPem: readFileSync(config.decision_log.audit_signing_key, "utf8") }),
       batch: { maxRecords: 256, maxDelayMs: 20 },
       overflow: config.decision_log.overflow,
+      durability: config.decision_log.durability,
       maxQueue: 100_000,
       logger,
     });
@@ -92,6 +94,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
         tenantClaim: config.identity.jwt.tenant_claim,
         agentClaim: config.identity.jwt.agent_claim,
+        maxLifetimeSeconds: durationSeconds(config.identity.jwt.max_lifetime),
       },
       spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
       trustIdentityHeaders: config.identity.trust_headers,
@@ -103,6 +106,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
         keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
         isRevoked: (jti) => store.isTombstoned(jti, Date.now()),
+        ...(config.call_chain.single_use ? { claimJti: (jti: string, expiresAt: number) => store.claimAttestationId(jti, expiresAt, Date.now()) } : {}),
       }),
       store,
       approvals,
@@ -127,6 +131,8 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       bundleStatus: () => reloader.status(),
       isDraining: () => draining,
       registry: metrics.registry,
+      // A failing admin request is that request's 500, logged here; it never ends the process.
+      onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "admin request failed"),
       routes: [...revocationRoutes(store, config.approvals.admin_token), ...approvalsRoutes({
         service: approvals,
         adminToken: config.approvals.admin_token,

@@ -51,8 +51,10 @@ export function createCheckObserver(opts: ObserverOptions): CheckObserver {
           let recordHash: string | null = null;
           if (decisionLog !== null && (opts.includeAllows || decision.outcome !== "allow")) {
             const record = decisionRecord(event, facts, traceId);
-            // block waits (FIFO) for room when the sink lags; the other modes answer at once.
-            const result = decisionLog.overflow === "block" ? await decisionLog.appendAsync(record) : decisionLog.append(record);
+            // block waits (FIFO) for room when the sink lags, and sync durability until the record
+            // is on disk; otherwise the check is answered at once.
+            const waits = decisionLog.overflow === "block" || decisionLog.durability === "sync";
+            const result = waits ? await decisionLog.appendAsync(record) : decisionLog.append(record);
             if (!result.accepted) {
               metrics.decisionLogDropped.inc();
               if (decisionLog.overflow === "fail_closed") throw new AegisError("AEGIS_ERR_DECISION_LOG", "decision log cannot keep up (overflow: fail_closed)");

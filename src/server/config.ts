@@ -9,14 +9,17 @@ import { AegisError } from "../errors/registry.ts";
 export interface Config {
   readonly grpc: { readonly addr: string; readonly max_receive_message_bytes: number; readonly keepalive_time_ms: number; readonly keepalive_timeout_ms: number; readonly max_connection_idle_ms: number };
   readonly http: { readonly addr: string };
-  readonly bundle: { readonly source?: string; readonly poll_interval_ms: number; readonly verification_key?: string; readonly key_id?: string; readonly require_signature: boolean };
+  readonly bundle: {
+    readonly source?: string; readonly poll_interval_ms: number; readonly verification_key?: string; readonly key_id?: string; readonly require_signature: boolean;
+    readonly limits?: { readonly max_compressed_bytes?: number; readonly max_decompressed_bytes?: number; readonly max_entries?: number; readonly max_entry_bytes?: number };
+  };
   readonly engine: { readonly workers: number };
   readonly identity: {
     readonly trust_headers: boolean;
-    readonly jwt?: { readonly jwks_file?: string; readonly jwks_url?: string; readonly public_key_file?: string; readonly issuer?: string; readonly audience?: string; readonly tenant_claim: string; readonly agent_claim: string };
+    readonly jwt?: { readonly jwks_file?: string; readonly jwks_url?: string; readonly public_key_file?: string; readonly issuer?: string; readonly audience?: string; readonly tenant_claim: string; readonly agent_claim: string; readonly max_lifetime: string };
     readonly spiffe: { readonly trust_domains: readonly string[]; readonly pattern: string };
   };
-  readonly call_chain: { readonly keys: Readonly<Record<string, string>>; readonly max_age_seconds: number };
+  readonly call_chain: { readonly keys: Readonly<Record<string, string>>; readonly max_age_seconds: number; readonly single_use: boolean };
   readonly state: string;
   readonly shadow: { readonly global: boolean; readonly candidate_bundle?: string };
   readonly approvals: {
@@ -25,7 +28,7 @@ export interface Config {
     readonly teams?: { readonly webhook_url?: string };
     readonly webhook?: { readonly url?: string; readonly secret?: string };
   };
-  readonly decision_log: { readonly path?: string; readonly audit_signing_key?: string; readonly max_bytes: number; readonly max_files: number; readonly overflow: "block" | "drop_count" | "fail_closed"; readonly include_allows: boolean };
+  readonly decision_log: { readonly path?: string; readonly audit_signing_key?: string; readonly max_bytes: number; readonly max_files: number; readonly overflow: "block" | "drop_count" | "fail_closed"; readonly durability: "buffered" | "sync"; readonly include_allows: boolean };
   readonly limits: { readonly max_body_bytes: number; readonly max_params: number; readonly max_depth: number };
   readonly metrics: { readonly check_duration_buckets: readonly number[] };
   readonly shutdown_grace_ms: number;

@@ -6,6 +6,7 @@ import { HealthImplementation } from "grpc-health-check";
 import { AegisError } from "../errors/registry.ts";
 import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
 import { loadProtos, loadPackageDefinition } from "../grpc/load-protos.ts";
+import { linkableForReflection } from "../grpc/reflection-descriptors.ts";
 import type { Config } from "./config.ts";
 import { parseAddr } from "./config.ts";
 
@@ -62,7 +63,8 @@ export async function startGrpcServer(config: Config["grpc"], check: CheckHandle
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHORIZATION_SERVICE]: "NOT_SERVING" });
   health.addToServer(server);
-  new ReflectionService(loadPackageDefinition()).addToServer(server);
+  // Linkable descriptors: grpcurl describe/invoke must resolve every type from reflection alone.
+  new ReflectionService(linkableForReflection(loadPackageDefinition())).addToServer(server);
 
   const { host, port: wantedPort } = parseAddr(config.addr);
   const port = await new Promise<number>((resolve, reject) => {

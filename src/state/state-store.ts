@@ -1,5 +1,5 @@
-// The one interface to Aegis' mutable state: approvals, override tokens, budget counters and
-// tombstones. Two implementations share one contract test suite: SQLite (embedded default, one
+// The one interface to Aegis' mutable state: approvals, override tokens, budget counters,
+// tombstones and spent attestation ids. Two implementations share one contract test suite: SQLite (embedded default, one
 // file under ./data) and Redis (shared by replicas). Every time-dependent method takes `now`
 // (epoch milliseconds) from the caller, so tests and replicas agree on what "expired" means.
 
@@ -124,6 +124,13 @@ export interface StateStore {
   /** Marks a revoked attestation or token id until expiresAt (epoch ms); a later expiry wins. */
   addTombstone(id: string, expiresAt: number): Promise<void>;
   isTombstoned(id: string, now: number): Promise<boolean>;
+
+  /**
+   * Single-use attestations: records `id` (a jti) until expiresAt (epoch ms). True for the first
+   * claim, false while an earlier claim is unexpired (now < its expiresAt). Atomic across
+   * processes: of any number of concurrent claims of one id, exactly one gets true.
+   */
+  claimAttestationId(id: string, expiresAt: number, now: number): Promise<boolean>;
 
   close(): Promise<void>;
 }

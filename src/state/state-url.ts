@@ -10,11 +10,17 @@ export const DEFAULT_STATE_URL = "sqlite:./data/aegis.db";
 export type SqliteSynchronous = "normal" | "full";
 
 export type StateLocation =
-  | { readonly kind: "sqlite"; readonly path: string; readonly synchronous: SqliteSynchronous }
+  | {
+      readonly kind: "sqlite";
+      readonly path: string;
+      readonly synchronous: SqliteSynchronous;
+      /** `?initialize=true`: a zero-length file becomes a new, empty database instead of being refused. */
+      readonly initialize: boolean;
+    }
   | { readonly kind: "redis"; readonly url: string };
 
 /**
- * `sqlite:PATH[?synchronous=full|normal]` (PATH relative to the working directory, or absolute) or
+ * `sqlite:PATH[?synchronous=full|normal][&initialize=true]` (PATH relative to the working directory, or absolute) or
  * `redis://[user:password@]HOST:PORT[/DB]` (`rediss://` for TLS).
  */
 export function parseStateUrl(url: string): StateLocation {
@@ -23,7 +29,9 @@ export function parseStateUrl(url: string): StateLocation {
     if (path === "") throw invalid(url, "sqlite: needs a file path, e.g. sqlite:./data/aegis.db");
     const synchronous = new URLSearchParams(query).get("synchronous") ?? "normal";
     if (synchronous !== "normal" && synchronous !== "full") throw invalid(url, "synchronous must be normal or full");
-    return { kind: "sqlite", path, synchronous };
+    const initialize = new URLSearchParams(query).get("initialize") ?? "false";
+    if (initialize !== "true" && initialize !== "false") throw invalid(url, "initialize must be true or false");
+    return { kind: "sqlite", path, synchronous, initialize: initialize === "true" };
   }
   if (url.startsWith("redis://") || url.startsWith("rediss://")) {
     let parsed: URL;

@@ -177,11 +177,15 @@ describe("WASM decisions equal the OPA interpreter's", () => {
     const outcomes = new Map<string, number>();
     const brokenKinds = new Set<string>();
     const decidedBy = new Set<string>();
+    const passed = new Set<string>();
     for (let i = 0; i < inputs.length; i++) {
       const actual = await engine.evaluate(inputs[i] as never);
       const [want, violations] = expected[i] as [{ outcome: string; reason: string; rule_id: string }, { kind: string }[]];
       for (const v of violations) brokenKinds.add(v.kind);
       decidedBy.add(`${want.reason} ${want.rule_id}`);
+      // A parameter present in a call that was let through passed its rule.
+      const call = inputs[i] as { action?: unknown; params?: Record<string, unknown> };
+      if (want.outcome === "allow" || want.outcome === "sanitize") for (const name of Object.keys(call.params ?? {})) passed.add(`${String(call.action)}.${name}`);
       if (canonicalize(actual) !== canonicalize(want)) {
         throw new Error(`WASM and opa eval disagree on input #${i}:\n  input: ${JSON.stringify(inputs[i])}\n  wasm:  ${JSON.stringify(actual)}\n  opa:   ${JSON.stringify(want)}`);
       }
@@ -206,6 +210,9 @@ describe("WASM decisions equal the OPA interpreter's", () => {
     // ...and every action with rules is also let through, its present parameters passing.
     for (const id of ["docs-mcp/actions/read_document", "docs-mcp/actions", "docs-mcp/actions/export_documents", "web-fetch/actions"]) {
       expect(decidedBy, id).toContain(`allowed ${research}/${id}`);
+    }
+    for (const param of ["read_document.path", "read_document.query", "search_documents.format", "search_documents.labels", "fetch_page.url", "fetch_page.max_bytes", "create_payment.currency", "share_document.recipient"]) {
+      expect(passed, param).toContain(param);
     }
   }, 600_000);
 

@@ -46,7 +46,11 @@ describe("budgets across two replicas sharing Redis", () => {
     const bundle = buildBundle(work);
     redis = await startRedisServer();
     const config = writeConfig(work, "aegis");
-    [a, b] = await Promise.all([serve({ bundle, state: redis.url, config }), serve({ bundle, state: redis.url, config })]);
+    // allSettled: a replica that started is kept (and stopped by afterAll) even if the other failed.
+    const started = await Promise.allSettled([serve({ bundle, state: redis.url, config }), serve({ bundle, state: redis.url, config })]);
+    [a, b] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as [RunningAegisProcess, RunningAegisProcess];
+    const failed = started.find((r) => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     clients = [connectCheckClient(a.grpcPort), connectCheckClient(b.grpcPort)];
   });
 

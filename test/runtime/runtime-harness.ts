@@ -132,7 +132,8 @@ export function logLines(server: RunningAegisProcess, msg: string): Record<strin
   return jsonLines(server.logs()).filter((l) => l.msg === msg);
 }
 
-export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+/** Polls until `accept` holds; the default timeout allows for a loaded machine. */
+export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await probe();
   while (!accept(last)) {

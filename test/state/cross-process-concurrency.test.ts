@@ -47,6 +47,20 @@ describe.each(backends.map((make) => make()))("$name StateStore across two proce
     }
   });
 
+  it("grants exactly one of 100 concurrent claims of an attestation id, for each of 100 ids", async () => {
+    const url = await backend.freshUrl();
+    // Opened once first, so both workers find the file made (the race under test is the claim).
+    await (await openStateStore(url)).close();
+    const ids = Array.from({ length: 100 }, (_, index) => `jti-${index}`);
+    const job = { kind: "claim", ids, expiresAt: NOW + 60_000, count: 50, now: NOW };
+    const [first, second] = (await runTogether(url, [job, job])) as boolean[][][];
+    for (const [index, id] of ids.entries()) {
+      const results = [...first![index]!, ...second![index]!];
+      expect(results, id).toHaveLength(100);
+      expect(results.filter((granted) => granted), id).toHaveLength(1);
+    }
+  });
+
   it("grants exactly four of ten concurrent 5000 reservations against a 20000 limit, for each of 300 budgets", async () => {
     const url = await backend.freshUrl();
     const charges: BudgetCharge[] = Array.from({ length: 300 }, (_, index) => ({

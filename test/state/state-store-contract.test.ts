@@ -397,4 +397,32 @@ describe.each(backends.map((make) => make()))("$name StateStore", (backend) => {
       expect(await store.isTombstoned("att-1", T0 + 150_000)).toBe(true);
     });
   });
+
+  describe("attestation ids (single use)", () => {
+    it("grants the first claim of an id and refuses every later one until the claim expires", async () => {
+      expect(await store.claimAttestationId("jti-1", T0 + 60_000, T0)).toBe(true);
+      expect(await store.claimAttestationId("jti-1", T0 + 60_000, T0 + 1)).toBe(false);
+      expect(await store.claimAttestationId("jti-1", T0 + 120_000, T0 + 59_999)).toBe(false);
+      expect(await store.claimAttestationId("jti-2", T0 + 60_000, T0 + 1)).toBe(true);
+      // Expired: the id is free again, and the new claim holds it anew.
+      expect(await store.claimAttestationId("jti-1", T0 + 120_000, T0 + 60_000)).toBe(true);
+      expect(await store.claimAttestationId("jti-1", T0 + 120_000, T0 + 60_001)).toBe(false);
+    });
+
+    it("keeps ids apart from tombstones and tokens of the same name", async () => {
+      await store.addTombstone("shared-id", T0 + 60_000);
+      expect(await store.claimAttestationId("shared-id", T0 + 60_000, T0)).toBe(true);
+      expect(await store.isTombstoned("shared-id", T0)).toBe(true);
+    });
+
+    it("lets exactly one of many concurrent claims of one id through", async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.claimAttestationId("jti-race", T0 + 60_000, T0)));
+      expect(results.filter((first) => first)).toHaveLength(1);
+    });
+
+    it("rejects a non-finite time with AEGIS_ERR_STATE", async () => {
+      expectAegisError(await rejection(store.claimAttestationId("jti-x", Number.NaN, T0)), "AEGIS_ERR_STATE");
+      expectAegisError(await rejection(store.claimAttestationId("jti-x", T0 + 1, Number.POSITIVE_INFINITY)), "AEGIS_ERR_STATE");
+    });
+  });
 });

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "./opa.ts";
-import { freePort, waitFor } from "./ports.ts";
+import { freePort, StopWaiting, waitFor } from "./ports.ts";
 
 export interface RunningAegisProcess {
   readonly grpcPort: number;
@@ -28,10 +28,17 @@ export async function startAegisProcess(opts: { args: readonly string[]; env?: R
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`aegis exited with ${child.exitCode}:\n${output}`);
-    return (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200;
-  }, "aegis /readyz");
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`aegis exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+      return (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200;
+    }, "aegis /readyz");
+  } catch (err) {
+    // Never leave a half-started server behind: the caller has no handle to stop it.
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+    throw err instanceof Error ? new Error(`${err.message}\n${output.slice(-4000)}`, { cause: err }) : err;
+  }
   return {
     grpcPort,
     httpPort,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { REPO_ROOT } from "./opa.ts";
-import { freePort, waitFor } from "./ports.ts";
+import { freePort, StopWaiting, waitFor } from "./ports.ts";
 
 export interface RunningEnvoy {
   readonly port: number;
@@ -50,11 +50,17 @@ export async function startEnvoy(opts: { aegisPort: number; upstreamPort: number
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`envoy exited: ${output}`);
-    const res = await fetch(`http://127.0.0.1:${adminPort}/ready`);
-    return res.status === 200;
-  }, "envoy to become ready");
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`envoy exited: ${output}`);
+      const res = await fetch(`http://127.0.0.1:${adminPort}/ready`);
+      return res.status === 200;
+    }, "envoy to become ready");
+  } catch (err) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+    throw err;
+  }
 
   return {
     port,

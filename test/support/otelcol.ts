@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectDockerEngine } from "./docker.ts";
 import { REPO_ROOT } from "./opa.ts";
-import { freePort } from "./ports.ts";
+import { freePort, READY_TIMEOUT_MS } from "./ports.ts";
 
 export type AttributeValue = string | number | boolean | readonly AttributeValue[] | null;
 
@@ -158,8 +158,8 @@ async function launch(binary: string, config: string): Promise<Launched> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`the Collector did not report ready within 20 s:\n${tail(output)}`));
-    }, 20_000);
+      reject(new Error(`the Collector did not report ready within ${READY_TIMEOUT_MS / 1000} s:\n${tail(output)}`));
+    }, READY_TIMEOUT_MS);
     const onData = () => {
       if (!output.includes(READY_LINE)) return;
       clearTimeout(timer);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { detectDockerEngine } from "./docker.ts";
+import { READY_TIMEOUT_MS } from "./ports.ts";
 
 export interface RedisServer {
   /** redis://127.0.0.1:PORT */
@@ -18,7 +19,7 @@ export interface RedisServer {
 }
 
 const REPO_TOOLS_BIN = fileURLToPath(new URL("../../.tools/bin", import.meta.url));
-const READY_TIMEOUT_MS = 15_000;
+
 
 /**
  * A real redis-server on a free loopback port, with `appendonly yes` and `appendfsync always`, so
@@ -93,7 +94,12 @@ async function launch(binary: string, port: number, dir: string): Promise<ChildP
     child.once("error", reject);
   });
   exited.catch(() => undefined);
-  await Promise.race([waitForPong(port), exited]);
+  try {
+    await Promise.race([waitForPong(port), exited]);
+  } catch (err) {
+    await kill(child, "SIGKILL");
+    throw err;
+  }
   return child;
 }
 

@@ -1,5 +1,6 @@
 // aegis serve: the ext_authz decision service. Exit codes: 0 clean shutdown, 1 runtime failure,
-// 2 usage, 3 invalid configuration, 4 a port could not be bound, 5 the bundle could not be loaded.
+// 2 usage, 3 invalid configuration, 4 a port could not be bound, 5 the bundle could not be loaded,
+// 6 the state store could not be opened (unreachable, or an SQLite file corrupt, empty or foreign).
 import { parseCommand } from "../parse-command.ts";
 import { AegisError, isAegisError, type ErrorCode } from "../../errors/registry.ts";
 import { startAegis } from "../../server/app.ts";
@@ -34,8 +35,10 @@ const FLAG_PATHS: Readonly<Record<string, readonly string[]>> = {
 const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   AEGIS_ERR_CONFIG_INVALID: 3,
   AEGIS_ERR_LISTEN: 4,
+  AEGIS_ERR_STATE: 6,
   AEGIS_ERR_NO_BUNDLE: 5, AEGIS_ERR_BUNDLE_READ: 5, AEGIS_ERR_BUNDLE_INVALID: 5, AEGIS_ERR_BUNDLE_UNSIGNED: 5,
   AEGIS_ERR_BUNDLE_SIGNATURE: 5, AEGIS_ERR_BUNDLE_FETCH: 5, AEGIS_ERR_WASM_LOAD: 5, AEGIS_ERR_ENTRYPOINT_MISSING: 5, AEGIS_ERR_DECISION_MALFORMED: 5,
+  AEGIS_ERR_BUNDLE_TOO_LARGE: 5, AEGIS_ERR_BUNDLE_DATA_INVALID: 5,
 };
 
 export async function run(args: string[]): Promise<number> {

@@ -33,4 +33,6 @@ export const redisKeys = {
   token: (tokenHash: string): string => `aegis:token:${segment(tokenHash)}`,
   /** String: a tombstone's expires_at (epoch ms). */
   tombstone: (id: string): string => `aegis:tombstone:${segment(id)}`,
+  /** String: a claimed attestation id (call_chain.single_use), expiring with the claim. */
+  attestationId: (id: string): string => `aegis:attestation-id:${segment(id)}`,
 };

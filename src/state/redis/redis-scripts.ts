@@ -118,6 +118,15 @@ redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
 return 1
 `;
 
+const CLAIM_ATTESTATION_ID = `
+-- KEYS: 1 claim; ARGV: 1 expires_at, 2 now. The stored expiry decides (the caller's clock, as for
+-- tombstones); Redis' own TTL only frees the memory afterwards.
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current and current > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+return 1
+`;
+
 type Arg = string | number;
 type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 
@@ -130,6 +139,7 @@ const DEFINITIONS = {
   // The number of counters varies per call: the caller passes it first.
   aegisReserveBudgets: { lua: RESERVE_BUDGETS },
   aegisAddTombstone: { numberOfKeys: 1, lua: ADD_TOMBSTONE },
+  aegisClaimAttestationId: { numberOfKeys: 1, lua: CLAIM_ATTESTATION_ID },
 } as const;
 
 export type RedisScripts = {

@@ -209,6 +209,14 @@ export class RedisStateStore implements StateStore {
     });
   }
 
+  claimAttestationId(id: string, expiresAt: number, now: number): Promise<boolean> {
+    return guarded("claimAttestationId", async () => {
+      assertNow(now);
+      assertNow(expiresAt);
+      return (await this.#scripts.aegisClaimAttestationId([redisKeys.attestationId(id)], [expiresAt, now])) === 1;
+    });
+  }
+
   close(): Promise<void> {
     return guarded("close", async () => {
       if (this.#client.status === "end") return;

@@ -5,7 +5,7 @@ import { immediate } from "./sqlite-transaction.ts";
 export const SCHEMA_VERSION = 1;
 
 // Times are epoch milliseconds (INTEGER); budget amounts are REAL.
-const SCHEMA_V1 = `
+export const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 
 CREATE TABLE IF NOT EXISTS approvals (
@@ -57,7 +57,20 @@ CREATE TABLE IF NOT EXISTS tombstones (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tombstones_by_expiry ON tombstones (expires_at);
+
+-- Added within version 1 (CREATE IF NOT EXISTS adds it to older files): call_chain.single_use.
+CREATE TABLE IF NOT EXISTS attestation_ids (
+  id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attestation_ids_by_expiry ON attestation_ids (expires_at);
 `;
+
+/**
+ * Tables a version-1 file holds from its first day. Tables added later within version 1 (marked
+ * in SCHEMA_V1) are created on open when missing; every table present must have its columns.
+ */
+export const ORIGINAL_TABLES: readonly string[] = ["schema_version", "approvals", "override_tokens", "budget_windows", "tombstones"];
 
 /** Idempotent: several processes may open the same file at once. */
 export function applySchema(db: DatabaseSync): void {

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAegisError } from "../../errors/registry.ts";
@@ -79,6 +79,96 @@ describe("SqliteStateStore.open", () => {
       thrown = error;
     }
     expect(isAegisError(thrown, "AEGIS_ERR_STATE")).toBe(true);
+  });
+});
+
+describe("SqliteStateStore.open refuses a damaged file (AEGIS_ERR_STATE)", () => {
+  const refusal = (options: { initialize?: boolean } = {}): string => {
+    try {
+      opened.push(SqliteStateStore.open(path, "normal", options));
+    } catch (error) {
+      expect(isAegisError(error, "AEGIS_ERR_STATE"), String(error)).toBe(true);
+      return (error as Error).message;
+    }
+    throw new Error("expected open to refuse the file");
+  };
+  const withData = async (): Promise<void> => {
+    const store = SqliteStateStore.open(path);
+    for (let i = 0; i < 50; i++) {
+      await store.createOrReuseApproval({
+        tenant: "acme", agent: "finance-agent", tool: "t", action: "a", digest: `digest-${i}`, reason: "approval_needed",
+        rule_id: "r", policy_version: "v", now: DAY_START, expires_in_seconds: 3_600,
+      });
+    }
+    await store.close();
+  };
+
+  it("refuses a zero-length file, and starts it empty when asked to initialize", async () => {
+    await withData();
+    truncateSync(path, 0);
+    expect(refusal()).toMatch(/empty \(zero-byte\) file.*initialize=true/);
+    const store = SqliteStateStore.open(path, "normal", { initialize: true });
+    opened.push(store);
+    expect(await store.listApprovals({}, DAY_START)).toEqual([]);
+    expect(rows("SELECT version FROM schema_version")).toEqual([{ version: SCHEMA_VERSION }]);
+  });
+
+  it("refuses a file whose approvals page was overwritten in the middle", async () => {
+    await withData();
+    const [{ rootpage }] = rows("SELECT rootpage FROM sqlite_schema WHERE name = 'approvals'") as [{ rootpage: number }];
+    const [{ page_size: pageSize }] = rows("PRAGMA page_size") as [{ page_size: number }];
+    const bytes = readFileSync(path);
+    // From the middle of the page to its end: the cells of the rows live there.
+    bytes.fill(0xa5, (rootpage - 1) * pageSize + pageSize / 2, rootpage * pageSize);
+    writeFileSync(path, bytes);
+    expect(refusal()).toMatch(/failed its integrity check/);
+    expect(refusal({ initialize: true })).toMatch(/failed its integrity check/);
+  });
+
+  it("refuses random bytes that are no database at all", () => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.alloc(8192, 0x5a));
+    expect(refusal()).toMatch(/failed its integrity check/);
+  });
+
+  it("refuses another program's SQLite database instead of adding tables to it", () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const other = new DatabaseSync(path);
+    other.exec("CREATE TABLE notes (body TEXT)");
+    other.close();
+    expect(refusal()).toMatch(/not an Aegis state database/);
+  });
+
+  it("refuses a file that lost one of its tables, rather than re-creating it empty", async () => {
+    await withData();
+    const db = new DatabaseSync(path);
+    db.exec("DROP TABLE budget_windows");
+    db.close();
+    expect(refusal()).toMatch(/budget_windows are missing/);
+  });
+
+  it("refuses a table with other columns than version 1 defines", async () => {
+    await open().close();
+    opened.length = 0;
+    const db = new DatabaseSync(path);
+    db.exec("DROP TABLE tombstones; CREATE TABLE tombstones (id TEXT)");
+    db.close();
+    expect(refusal()).toMatch(/tombstones does not have the expected columns/);
+  });
+
+  it("adds the attestation_ids table to a version-1 file made before it existed", async () => {
+    await open().close();
+    opened.length = 0;
+    const db = new DatabaseSync(path);
+    db.exec("DROP TABLE attestation_ids");
+    db.close();
+    const store = open();
+    expect(await store.claimAttestationId("jti-1", DAY_START + 60_000, DAY_START)).toBe(true);
+  });
+
+  it("leaves no scratch files beside a database it created", async () => {
+    await open().close();
+    expect(readdirSync(dirname(path)).filter((name) => name.endsWith(".new"))).toEqual([]);
   });
 });
 

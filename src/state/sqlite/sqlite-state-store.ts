@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
   APPROVAL_RETENTION_MS,
@@ -30,6 +28,8 @@ import type {
   TokenRedemption,
 } from "../state-store.ts";
 import { approvalFromRow, num, optionalNum, text } from "./sqlite-rows.ts";
+import { prepareDatabaseFile } from "./sqlite-file.ts";
+import { checkIntegrity } from "./sqlite-integrity.ts";
 import { applySchema } from "./sqlite-schema.ts";
 import { immediate } from "./sqlite-transaction.ts";
 
@@ -63,11 +63,16 @@ export class SqliteStateStore implements StateStore {
     this.#sql = prepareStatements(db);
   }
 
-  static open(path: string, synchronous: SqliteSynchronous = "normal"): SqliteStateStore {
+  /**
+   * A missing file is created; an existing one must pass PRAGMA quick_check and hold the Aegis
+   * tables, or open throws AEGIS_ERR_STATE; a zero-length one is refused unless `initialize`.
+   */
+  static open(path: string, synchronous: SqliteSynchronous = "normal", options: { readonly initialize?: boolean } = {}): SqliteStateStore {
     try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      const prepared = path === ":memory:" ? "initialize" : prepareDatabaseFile(path, options.initialize === true);
       const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
       try {
+        if (prepared === "check") checkIntegrity(db, path);
         db.exec("PRAGMA journal_mode = WAL");
         db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
         applySchema(db);
@@ -234,6 +239,18 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  claimAttestationId(id: string, expiresAt: number, now: number): Promise<boolean> {
+    return guarded("claimAttestationId", () => {
+      assertNow(now);
+      assertNow(expiresAt);
+      return immediate(this.#db, () => {
+        this.#sweep(now);
+        // Inserts, or takes over an expired claim; an unexpired one stays and changes nothing.
+        return this.#sql.claimAttestationId.run({ id, expires_at: expiresAt, now }).changes === 1;
+      });
+    });
+  }
+
   close(): Promise<void> {
     return guarded("close", () => {
       if (this.#db.isOpen) this.#db.close();
@@ -253,6 +270,7 @@ export class SqliteStateStore implements StateStore {
     this.#sql.sweepBudgets.run({ now });
     this.#sql.sweepTokens.run({ before: now - TOKEN_RETENTION_MS });
     this.#sql.sweepTombstones.run({ now });
+    this.#sql.sweepAttestationIds.run({ now });
     this.#sql.sweepApprovals.run({ before: now - APPROVAL_RETENTION_MS });
   }
 }
@@ -300,6 +318,9 @@ function prepareStatements(db: DatabaseSync) {
     upsertTombstone: sql(`INSERT INTO tombstones (id, expires_at) VALUES (:id, :expires_at)
       ON CONFLICT (id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`),
     selectTombstone: sql("SELECT expires_at FROM tombstones WHERE id = :id"),
+    claimAttestationId: sql(`INSERT INTO attestation_ids (id, expires_at) VALUES (:id, :expires_at)
+      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE attestation_ids.expires_at <= :now`),
+    sweepAttestationIds: sql("DELETE FROM attestation_ids WHERE expires_at <= :now"),
     sweepBudgets: sql("DELETE FROM budget_windows WHERE window_end <= :now"),
     sweepTokens: sql("DELETE FROM override_tokens WHERE expires_at <= :before"),
     sweepTombstones: sql("DELETE FROM tombstones WHERE expires_at <= :now"),

@@ -1,6 +1,7 @@
 // The decision log writer. append() seals the record into the hash chain on the caller's turn
 // (so its hash can go on the span at once) and queues the line; a single background pump writes
-// queued lines in batches, rotating files and signing checkpoints in chain order.
+// queued lines in batches, rotating files and signing checkpoints in chain order. Under
+// durability "sync", appendAsync waits until its record's batch is on disk (group commit).
 import { setTimeout as sleep } from "node:timers/promises";
 import { AegisError } from "../../errors/registry.ts";
 import { createChainBuilder, GENESIS_POSITION } from "./chain-builder.ts";
@@ -13,6 +14,7 @@ import {
   DEFAULT_CHECKPOINT_INTERVAL_MS,
   type DecisionLogLogger,
   type DecisionLogOptions,
+  type Durability,
   type OverflowMode,
 } from "./options.ts";
 import { loadSigner } from "./signing-key.ts";
@@ -35,12 +37,20 @@ export interface DecisionLogStats {
   /** Records waiting to be written. */
   readonly queueDepth: number;
   readonly writeErrors: number;
+  /** fdatasync calls made for batches (checkpoints, and every batch under durability sync). */
+  readonly syncs: number;
 }
 
 export interface DecisionLog {
   readonly overflow: OverflowMode;
+  readonly durability: Durability;
+  /** Never waits; under durability "sync" the record is on disk only once flush() resolves. */
   append(record: object): AppendResult;
-  /** Like append, but under overflow "block" waits (FIFO) until the queue has room. */
+  /**
+   * Like append, but under overflow "block" waits (FIFO) until the queue has room, and under
+   * durability "sync" resolves only once the record is written and fdatasync'd; rejects with
+   * AEGIS_ERR_DECISION_LOG when that write or fsync fails.
+   */
   appendAsync(record: object): Promise<AppendResult>;
   /** Resolves when everything appended so far is written. */
   flush(): Promise<void>;
@@ -49,12 +59,19 @@ export interface DecisionLog {
   stats(): DecisionLogStats;
 }
 
+/** Settles a sync-durability append once its line is on disk (or its write failed). */
+interface Durable {
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
 type QueueItem =
-  | { readonly kind: "line"; readonly text: string; readonly record: boolean }
+  | { readonly kind: "line"; readonly text: string; readonly record: boolean; durable: Durable | undefined }
   | { readonly kind: "rotate"; readonly firstLine: string };
 
 interface Blocked {
   readonly record: object;
+  readonly durable: Durable | undefined;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -74,6 +91,7 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
   const signer = options.signingKeyPem === undefined ? undefined : loadSigner(options.signingKeyPem);
   const checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const { maxQueue, overflow } = options;
+  const durability = options.durability ?? "buffered";
   const { maxRecords, maxDelayMs } = options.batch;
 
   let sink: LogSink;
@@ -101,13 +119,15 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
   let rejected = 0;
   let checkpoints = 0;
   let writeErrors = 0;
+  let syncs = 0;
   let closed = false;
   let closing: Promise<void> | undefined;
   let pumping: Promise<void> | undefined;
   let batchTimer: NodeJS.Timeout | undefined;
+  let batchImmediate: NodeJS.Immediate | undefined;
 
-  function enqueue(sealed: SealedLine, record: boolean): void {
-    queue.push({ kind: "line", text: sealed.text, record });
+  function enqueue(sealed: SealedLine, record: boolean, durable?: Durable): void {
+    queue.push({ kind: "line", text: sealed.text, record, durable });
     if (record) queuedRecords += 1;
     bytesInFile += Buffer.byteLength(sealed.text) + 1;
   }
@@ -128,9 +148,9 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
     bytesInFile = Buffer.byteLength(sealed.text) + 1;
   }
 
-  function appendNow(record: object): AppendResult {
+  function appendNow(record: object, durable?: Durable): AppendResult {
     const sealed = chain.record(record);
-    enqueue(sealed, true);
+    enqueue(sealed, true, durable);
     rotateIfFull();
     if (chain.recordsSinceCheckpoint >= checkpointEvery) checkpoint("interval");
     schedule();
@@ -141,6 +161,10 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
     if (pumping !== undefined) return;
     if (queue.length >= maxRecords) {
       kick();
+    } else if (durability === "sync") {
+      // Waiters are blocked on this batch: write it as soon as this turn's appends have joined it;
+      // the ones arriving during its fsync form the next batch (group commit).
+      batchImmediate ??= setImmediate(kick);
     } else if (batchTimer === undefined) {
       batchTimer = setTimeout(kick, maxDelayMs);
     }
@@ -149,6 +173,8 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
   function kick(): void {
     if (batchTimer !== undefined) clearTimeout(batchTimer);
     batchTimer = undefined;
+    if (batchImmediate !== undefined) clearImmediate(batchImmediate);
+    batchImmediate = undefined;
     if (pumping !== undefined || queue.length === 0) return;
     pumping = pump().finally(() => {
       pumping = undefined;
@@ -158,12 +184,23 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
     pumping.catch(() => undefined);
   }
 
+  /** A check waiting for the disk must not wait out a retry loop: it fails closed; its record stays queued. */
+  function failDurables(err: unknown): void {
+    const failure = new AegisError("AEGIS_ERR_DECISION_LOG", `decision log write failed: ${(err as Error).message}`, { cause: err });
+    for (const item of queue) {
+      if (item.kind !== "line" || item.durable === undefined) continue;
+      item.durable.reject(failure);
+      item.durable = undefined;
+    }
+  }
+
   async function withRetry(operation: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await operation();
       } catch (err) {
         writeErrors += 1;
+        failDurables(err);
         const giveUp = closed && attempt >= CLOSE_WRITE_ATTEMPTS;
         logger.error({ err: (err as Error).message, attempt, queued: queuedRecords }, giveUp ? "decision log write failed at close; giving up" : "decision log write failed; retrying");
         if (giveUp) throw new AegisError("AEGIS_ERR_DECISION_LOG", `decision log write failed at close; ${queuedRecords} records not written`, { cause: err });
@@ -190,12 +227,26 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
         count += 1;
       }
       await withRetry(() => sink.write(text));
-      queue.splice(0, count);
+      const batch = queue.splice(0, count);
       queuedRecords -= records;
       written += records;
       checkpoints += count - records;
-      // Checkpoints are the promise to the auditor: make sure they reach the disk.
-      if (count > records) await sink.sync().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "decision log fsync failed"));
+      // Checkpoints are the promise to the auditor, and under sync so is every record: make sure
+      // they reach the disk before anyone is told so.
+      if (durability === "sync" || count > records) {
+        try {
+          syncs += 1;
+          await sink.sync();
+        } catch (err) {
+          writeErrors += 1;
+          logger.error({ err: (err as Error).message }, "decision log fsync failed");
+          // The lines are written but not known to be on disk: their checks fail closed.
+          for (const item of batch) if (item.kind === "line") item.durable?.reject(new AegisError("AEGIS_ERR_DECISION_LOG", `decision log fsync failed: ${(err as Error).message}`, { cause: err }));
+          releaseBlocked();
+          continue;
+        }
+      }
+      for (const item of batch) if (item.kind === "line") item.durable?.resolve();
       releaseBlocked();
     }
   }
@@ -204,7 +255,7 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
     while (blocked.length > 0 && (closed || queuedRecords < maxQueue)) {
       const waiter = blocked.shift()!;
       try {
-        waiter.resolve(appendNow(waiter.record));
+        waiter.resolve(appendNow(waiter.record, waiter.durable));
       } catch (err) {
         waiter.reject(err);
       }
@@ -233,7 +284,7 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
     schedule();
   }
 
-  function append(record: object): AppendResult {
+  function append(record: object, durable?: Durable): AppendResult {
     if (closed) {
       rejected += 1;
       logger.warn({ rejected }, "decision log record appended after close; not written");
@@ -251,21 +302,31 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
         return NOT_ACCEPTED;
       }
     }
-    return appendNow(record);
+    return appendNow(record, durable);
+  }
+
+  /** Admits the record (waiting for room under block); `durable` settles once it is on disk. */
+  function admit(record: object, durable: Durable | undefined): Promise<AppendResult> {
+    if (overflow === "block" && !closed && (queuedRecords >= maxQueue || blocked.length > 0)) {
+      return new Promise<AppendResult>((resolve, reject) => blocked.push({ record, durable, resolve, reject }));
+    }
+    try {
+      return Promise.resolve(append(record, durable));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   return {
     overflow,
-    append,
+    durability,
+    append: (record) => append(record),
     appendAsync(record) {
-      if (overflow === "block" && !closed && (queuedRecords >= maxQueue || blocked.length > 0)) {
-        return new Promise<AppendResult>((resolve, reject) => blocked.push({ record, resolve, reject }));
-      }
-      try {
-        return Promise.resolve(append(record));
-      } catch (err) {
-        return Promise.reject(err);
-      }
+      if (durability !== "sync") return admit(record, undefined);
+      let durable: Durable | undefined;
+      const onDisk = new Promise<void>((resolve, reject) => (durable = { resolve, reject }));
+      // A record that was not accepted never settles onDisk; nobody waits for it then.
+      return admit(record, durable).then((result) => (result.accepted ? onDisk.then(() => result) : result));
     },
     flush: drain,
     close() {
@@ -283,7 +344,7 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
       return closing;
     },
     stats() {
-      return { written, dropped, rejected, checkpoints, queueDepth: queuedRecords, writeErrors };
+      return { written, dropped, rejected, checkpoints, queueDepth: queuedRecords, writeErrors, syncs };
     },
   };
 }

@@ -12,6 +12,17 @@ import { AegisError } from "../../errors/registry.ts";
  */
 export type OverflowMode = "block" | "drop_count" | "fail_closed";
 
+/**
+ * When a decision counts as logged:
+ * - buffered: once appended (sealed into the chain and queued); the background writer writes it
+ *   within batch.maxDelayMs. A process killed in that window loses records it already answered.
+ * - sync: appendAsync resolves only after the record's batch is written and fdatasync'd (group
+ *   commit: every record queued while one batch is being flushed goes into the next batch, so one
+ *   fsync covers many records). A failed write or fsync rejects the waiting appends
+ *   (AEGIS_ERR_DECISION_LOG) while the records stay queued and are retried.
+ */
+export type Durability = "buffered" | "sync";
+
 export type DecisionLogSinkOptions =
   | { readonly kind: "file"; readonly path: string; readonly maxBytes?: number; readonly maxFiles?: number }
   | { readonly kind: "stdout" };
@@ -31,6 +42,8 @@ export interface DecisionLogOptions {
   readonly checkpointIntervalMs?: number;
   readonly batch: { readonly maxRecords: number; readonly maxDelayMs: number };
   readonly overflow: OverflowMode;
+  /** Default buffered. */
+  readonly durability?: Durability;
   /** Records waiting to be written before the overflow policy applies. */
   readonly maxQueue: number;
   readonly logger?: DecisionLogLogger;
@@ -56,6 +69,9 @@ export function checkDecisionLogOptions(options: DecisionLogOptions): void {
   }
   if (!["block", "drop_count", "fail_closed"].includes(options.overflow)) {
     throw new AegisError("AEGIS_ERR_CONFIG_INVALID", `decision log option overflow must be block, drop_count or fail_closed, got ${String(options.overflow)}`);
+  }
+  if (options.durability !== undefined && !["buffered", "sync"].includes(options.durability)) {
+    throw new AegisError("AEGIS_ERR_CONFIG_INVALID", `decision log option durability must be buffered or sync, got ${String(options.durability)}`);
   }
   if (options.sink.kind === "file") {
     positiveInteger(options.sink.maxBytes, "sink.maxBytes");
