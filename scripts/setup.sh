@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
-# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm] [grpcurl] [chromium]   (no argument: all)
+# Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm] [grpcurl] [chromium] [mcp-python]   (no argument: all)
 #        scripts/setup.sh bench   (the load generators and servers bench/ compares against; never by default)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
@@ -23,7 +23,7 @@ GRPCURL_VERSION=1.9.4
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm grpcurl chromium)
+[ ${#want[@]} -gt 0 ] || want=(node deps opa envoy redis otelcol helm grpcurl chromium mcp-python)
 wants() { local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -211,6 +211,19 @@ WRAP
   chromium_works "$tools/bin/chromium" || { log "chromium does not start headless"; exit 1; }
 }
 
+MCP_PYTHON_VERSION=2.3.0
+
+# The Python MCP SDK (PyPI `mcp`) in its own venv, for test/mcp: Aegis must work with more than
+# one SDK's client. Skipped when the venv already holds that version.
+setup_mcp_python() {
+  local venv="$tools/venv-mcp"
+  if [ -x "$venv/bin/python" ] && [ "$(version_of "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))')" = "$MCP_PYTHON_VERSION" ]; then return; fi
+  command -v python3 >/dev/null || { log "python3 is needed for the Python MCP client"; exit 1; }
+  log "creating the Python MCP client venv (mcp $MCP_PYTHON_VERSION)"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "mcp==$MCP_PYTHON_VERSION"
+}
+
 # node first: deps need it on PATH.
 if wants node; then setup_node; fi
 # shellcheck source=env.sh
@@ -224,4 +237,5 @@ if wants helm; then setup_helm; fi
 if wants grpcurl; then setup_grpcurl; fi
 if wants chromium; then setup_chromium; fi
 if wants bench; then setup_bench; fi
+if wants mcp-python; then setup_mcp_python; fi
 log "ready: node $(node --version), tools in .tools/bin"

@@ -9,6 +9,7 @@ import data.aegis.chain
 import data.aegis.custom_rules
 import data.aegis.egress
 import data.aegis.identity
+import data.aegis.mcp
 import data.aegis.params
 import data.aegis.request
 import data.aegis.rule_ids
@@ -39,7 +40,7 @@ rank_of(reason) := i if {
 } else := count(precedence)
 
 denies := {deny |
-	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, params.denies, schedule.denies, amount.denies, budget.denies, custom_rules.denies]
+	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, mcp.denies, params.denies, schedule.denies, amount.denies, budget.denies, custom_rules.denies]
 	some deny in source
 }
 
@@ -66,6 +67,9 @@ verdict := {"outcome": "deny", "reason": first.reason, "rule_id": first.rule_id}
 } else := {"outcome": "allow", "reason": "allowed", "rule_id": rule_ids.keyed(tools.action_config, "allowed")} if {
 	count(deny_reasons) == 0
 	tools.permitted
+} else := {"outcome": "allow", "reason": "allowed", "rule_id": mcp.rule_id} if {
+	count(deny_reasons) == 0
+	mcp.protocol_allowed
 }
 
 default allow := false

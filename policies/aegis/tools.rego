@@ -32,9 +32,11 @@ denies contains {"reason": "tool_not_allowed", "rule_id": rule_ids.keyed(identit
 	not known
 }
 
+# MCP protocol traffic names no action; aegis.mcp judges its method instead.
 denies contains {"reason": "action_not_allowed", "rule_id": rule_ids.keyed(config, "action_not_allowed")} if {
 	known
 	not action_allowed
+	not request.mcp_protocol
 }
 
 # The called action's sanitize lists; undefined when it has no sanitize block.

@@ -15,6 +15,7 @@ import type { IdentityResolver } from "../identity/resolve-identity.ts";
 import { toPolicyInput, type InputLimits, type ResolvedIdentity } from "../input/from-check-request.ts";
 import { withScheduleClock } from "../input/schedule-clock.ts";
 import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
+import { mcpSessionFacts } from "../mcp/mcp-headers.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { CheckFailure } from "../server/grpc-server.ts";
 import type { StateStore } from "../state/state-store.ts";
@@ -43,6 +44,14 @@ export interface CheckEvent {
   readonly estimatedCost?: number | null;
   readonly latencyMs: number;
   readonly engineMs: number;
+  /** For a request to an MCP server: its method and the session and protocol version it named. */
+  readonly mcp: McpLogFacts | null;
+}
+
+export interface McpLogFacts {
+  readonly method: string | null;
+  readonly session_id: string | null;
+  readonly protocol_version: string | null;
 }
 
 /** Observes checks: spans, metrics, logs and the decision log hang off this. */
@@ -89,16 +98,18 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       const result = await deps.holder.use(async (engine, policy) => {
         const agent = identity === null ? NO_AGENT_VIEW : policy.agent(identity.tenant, identity.agent) ?? NO_AGENT_VIEW;
         const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgetCounters(deps.store, identity, agent, now())]);
-        const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits });
+        const mapped = toPolicyInput(request, facts, {
+          identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits, mcpTool: (tool) => agent.mcpTools.has(tool),
+        });
         if (!mapped.ok) {
-          return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision };
+          return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision, mcp: mapped.mcp };
         }
         const input = withScheduleClock(mapped.input, agent.scheduleZones, now());
         const evalStart = performance.now();
         const raw = await engine.evaluate(input);
         const engineMs = performance.now() - evalStart;
         const decision = normalizeDecision(raw, { decisionId, policyVersion: engine.revision });
-        return { kind: "decided" as const, input, decision, agent, engineMs };
+        return { kind: "decided" as const, input, decision, agent, engineMs, mcp: mapped.mcp, overrideToken: mapped.overrideToken };
       });
 
       if (result.kind === "invalid") {
@@ -106,20 +117,22 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         await observed.end({
           decision, input: null, invalidReason: result.reason, effectiveOutcome: "deny", shadowedOutcome: null, approval: null,
           approverChannels: [], callDigest: null, tokenRejection: null, budgetRemaining: null, latencyMs: performance.now() - started, engineMs: 0,
+          mcp: result.mcp === null ? null : mcpLogFacts(facts, result.mcp.method),
         });
-        return invalidRequestResponse(decisionId, result.reason, result.revision);
+        return invalidRequestResponse(decisionId, result.reason, result.revision, result.mcp);
       }
 
-      const { input, agent, engineMs } = result;
+      const { input, agent, engineMs, mcp, overrideToken } = result;
       const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
       const call = callIdentityOf(input);
+      const redeemByIdentity = agent.approvals.redeem === "identity";
       const digest = deps.observer.wantsCallDigest && call !== null ? callDigest(call) : null;
       // Override token, standing approval and budget reservation (src/authz/host-approvals.ts):
       // budgets are reserved atomically only for calls that go through, before a token or a
       // standing use is spent, so concurrent calls never overshoot and a lost race spends nothing.
       const host = await applyHostRules({
         store: deps.store, approvals: deps.approvals, standing: deps.standing ?? null, owner: ownerOf(input), agent, call,
-        overrideToken: facts.overrideToken, shadow, now: now(),
+        overrideToken, redeemByIdentity, shadow, now: now(),
       }, result.decision);
       const decision = host.decision;
       const tokenRejection = host.tokenRejection;
@@ -135,12 +148,15 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         approval = { approval_id: record.id, expires_at: record.expires_at, ...(record.queue_position === null ? {} : { queue_position: record.queue_position }) };
       }
 
-      const mapped = toCheckResponse(decision, { request: facts, shadowGlobal: deps.shadowGlobal, approval, ...(budgetRemaining === undefined ? {} : { budgetRemaining }) });
+      const mapped = toCheckResponse(decision, {
+        request: facts, shadowGlobal: deps.shadowGlobal, approval, mcp, redeemByIdentity, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
+      });
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,
         effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
         callDigest: digest, tokenRejection, budgetRemaining: budgetRemaining ?? null, latencyMs: performance.now() - started, engineMs,
         estimatedCost: estimatedCost(decision.budget_charges, agent.budgets),
+        mcp: input.mcp === undefined ? null : mcpLogFacts(facts, input.mcp.method),
       });
       deps.afterDecision?.(input, result.decision);
       return mapped.response;
@@ -151,6 +167,11 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       throw new CheckFailure(e.code === "AEGIS_ERR_NO_BUNDLE" ? GrpcStatus.UNAVAILABLE : GrpcStatus.INTERNAL, `${e.code}: ${e.message}`);
     }
   };
+}
+
+function mcpLogFacts(facts: RequestFacts, method: string | null): McpLogFacts {
+  const session = mcpSessionFacts(facts.headers);
+  return { method, session_id: session?.session_id ?? null, protocol_version: session?.protocol_version ?? null };
 }
 
 /** The call an approval and its override token are bound to; null when the input names no tool call. */

@@ -1,13 +1,16 @@
 // The host's rules after evaluation, in the order that loses nothing: an approval_needed call
-// with an override token or a matching standing approval first reserves its budget charges (a
-// lost budget race answers budget_exceeded and spends neither), then redeems the token or takes
-// one standing use; if neither lets it through, the reservation is given back. In shadow mode
-// the caller is let through whatever the policy said, so the call is charged like an allow.
+// with an override token (header or MCP params._meta), an identity redemption
+// (`approvals.redeem: identity`) or a matching standing approval first reserves its budget
+// charges (a lost budget race answers budget_exceeded and spends nothing), then redeems the
+// token, the approved identical call, or one standing use; if none lets it through, the
+// reservation is given back, and a refused token denies the call with its problem as the
+// reason. In shadow mode the caller is let through whatever the policy said, so the call is
+// charged like an allow.
 import type { ApprovalsService } from "../approvals/approvals-service.ts";
 import type { CallIdentity } from "../approvals/call-digest.ts";
 import type { StandingApprovalsService } from "../approvals/standing-approvals.ts";
-import { applyOverrideToken, applyStandingApproval } from "../decision/standing-approval.ts";
-import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
+import { applyOverrideToken, applyStandingApproval, refuseOverrideToken } from "../decision/standing-approval.ts";
+import { BUILTIN_RULE_IDS, type Decision, type TokenDenyReason } from "../decision/types.ts";
 import type { StateStore } from "../state/state-store.ts";
 import { reserveBudgetCharges, type BudgetOwner } from "./budget-counters.ts";
 import type { AgentView } from "./policy-context.ts";
@@ -20,6 +23,8 @@ export interface HostRuleContext {
   readonly agent: AgentView;
   readonly call: CallIdentity | null;
   readonly overrideToken: string | null;
+  /** `approvals.redeem: identity`: the same identity's identical retry redeems its approval without a token. */
+  readonly redeemByIdentity: boolean;
   readonly shadow: boolean;
   readonly now: number;
 }
@@ -46,16 +51,19 @@ export async function applyHostRules(ctx: HostRuleContext, decision: Decision): 
   }
 
   const standing = ctx.standing === null ? [] : await ctx.standing.candidates(call);
-  if (ctx.overrideToken === null && standing.length === 0) return { decision, tokenRejection: null, budgetRemaining: undefined };
+  const byIdentity = ctx.overrideToken === null && ctx.redeemByIdentity;
+  if (ctx.overrideToken === null && !byIdentity && standing.length === 0) return { decision, tokenRejection: null, budgetRemaining: undefined };
 
   const reserved = await reserveBudgetCharges(store, owner, agent, asAllow(decision), now);
   if (!reserved.decision.allow) return { decision: reserved.decision, tokenRejection: null, budgetRemaining: undefined };
 
-  let tokenRejection: string | null = null;
+  let tokenRejection: TokenDenyReason | null = null;
   if (ctx.overrideToken !== null) {
     const redemption = await ctx.approvals.redeem(ctx.overrideToken, call);
     if (redemption === "redeemed") return { decision: applyOverrideToken(decision, BUILTIN_RULE_IDS.override_token), tokenRejection: null, budgetRemaining: reserved.budgetRemaining };
     tokenRejection = `override_token_${redemption}`;
+  } else if (byIdentity && (await ctx.approvals.redeemApprovedCall(call))) {
+    return { decision: applyOverrideToken(decision, BUILTIN_RULE_IDS.override_token), tokenRejection: null, budgetRemaining: reserved.budgetRemaining };
   }
   for (const candidate of standing) {
     if ((await ctx.standing?.consume(candidate.id)) === "consumed") {
@@ -65,5 +73,5 @@ export async function applyHostRules(ctx: HostRuleContext, decision: Decision): 
   if (owner !== null && decision.budget_charges.length > 0) {
     await store.releaseBudgets(decision.budget_charges.map((c) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: c.name }, windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
   }
-  return { decision, tokenRejection, budgetRemaining: undefined };
+  return { decision: tokenRejection === null ? decision : refuseOverrideToken(decision, tokenRejection, BUILTIN_RULE_IDS.override_token), tokenRejection, budgetRemaining: undefined };
 }

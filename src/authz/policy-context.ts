@@ -10,6 +10,8 @@ export interface AgentView {
   readonly approvals: AgentData["approvals"];
   /** Parameter names (lower case: matched case-insensitively) whose values never reach a log, a notification or an approval preview. */
   readonly sanitizedParams: ReadonlySet<string>;
+  /** Tools the agent's policy marks `protocol: mcp`: their requests are read as MCP. */
+  readonly mcpTools: ReadonlySet<string>;
   /** Time zones the agent's schedules name: the host computes input.now for these (none: no clock). */
   readonly scheduleZones: readonly string[];
 }
@@ -25,7 +27,7 @@ const NO_CATALOG: readonly CatalogEntry[] = [];
 export const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: DEFAULT_APPROVAL_CHANNELS, expires_in_seconds: DEFAULT_APPROVAL_EXPIRY_SECONDS };
 
 /** What the host knows of a caller without a policy: nothing to read, charge or mask. */
-export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [] };
+export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set() };
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
   // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
@@ -51,7 +53,8 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       // A custom module's redact rules name these; masked whatever the outcome.
       for (const p of Array.isArray(raw.custom_redactions) ? raw.custom_redactions : []) if (typeof p === "string") sanitized.add(p.toLowerCase());
       const zones = Array.isArray(raw.schedule_zones) ? raw.schedule_zones.filter((z): z is string => typeof z === "string") : [];
-      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones };
+      const mcpTools = new Set(Object.entries(raw.tools ?? {}).filter(([, tool]) => tool.mcp !== undefined).map(([name]) => name));
+      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones, mcpTools };
       views.set(key, view);
       return view;
     },

@@ -17,6 +17,7 @@ import {
 import type { ActionData, ActionRuleIds, AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData } from "./policy-data.ts";
 import { compileSchedule, DEFAULT_TIMEZONE } from "./schedule.ts";
 import { sortKeysDeep } from "./serialize.ts";
+import { DEFAULT_MCP_METHODS } from "./mcp-methods.ts";
 
 const DEFAULT_AMOUNT_PARAM = "amount";
 const DEFAULT_MAX_DEPTH = 1;
@@ -98,6 +99,9 @@ function compileTool(agentPrefix: string, tool: AllowedToolDoc): ToolData {
   return {
     actions: Object.fromEntries(tool.actions.map((action) => compileAction(prefix, tool, action))),
     rule_ids: { action_not_allowed: `${prefix}/actions` },
+    ...(tool.protocol === "mcp"
+      ? { mcp: { methods: [...(tool.mcp?.methods ?? DEFAULT_MCP_METHODS)], rule_id: `${prefix}/${tool.mcp?.methods === undefined ? "protocol" : "mcp/methods"}` } }
+      : {}),
   };
 }
 
@@ -133,6 +137,7 @@ function compileAgent(policy: AgentPolicyDoc): AgentData {
     approvals: {
       channels: [...(policy.approvals?.channels ?? DEFAULT_APPROVAL_CHANNELS)],
       expires_in_seconds: durationSeconds(policy.approvals?.expires_in ?? DEFAULT_APPROVAL_EXPIRY),
+      ...(policy.approvals?.redeem === "identity" ? { redeem: "identity" as const } : {}),
     },
   };
 }
@@ -144,7 +149,8 @@ function compileCatalog(tenant: TenantDoc): CatalogRoute[] {
       method: route.method.toUpperCase(),
       path: route.path,
       tool: tool.name,
-      action: route.action,
+      action: route.action ?? "",
+      ...(tool.protocol === "mcp" ? { protocol: "mcp" as const } : {}),
     })),
   );
 }

@@ -1,5 +1,5 @@
 // The compiled data.json (docs/contracts.md §1): every default explicit, so Rego never guesses.
-import type { ApprovalChannel, Mode } from "./model.ts";
+import type { ApprovalChannel, ApprovalRedeem, Mode } from "./model.ts";
 
 export interface PolicyData {
   readonly aegis_meta: { readonly format: 1 };
@@ -29,7 +29,10 @@ export interface CatalogRoute {
   readonly method: string;
   readonly path: string;
   readonly tool: string;
+  /** "" on an MCP tool's route: the action comes from the body. */
   readonly action: string;
+  /** Present only on an MCP tool's routes. */
+  readonly protocol?: "mcp";
 }
 
 export interface AgentData {
@@ -39,7 +42,8 @@ export interface AgentData {
   readonly budgets: readonly BudgetData[];
   // null: no parent is allowed.
   readonly call_chain: { readonly allowed_parents: readonly string[]; readonly max_depth: number } | null;
-  readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number };
+  // redeem is written only when the policy chose "identity" (the host alone reads it).
+  readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number; readonly redeem?: ApprovalRedeem };
   // Every time zone a schedule of the agent names, sorted: the host computes the local day and
   // time in each (input.now) for this agent's calls, and only when there is one.
   readonly schedule_zones: readonly string[];
@@ -126,6 +130,8 @@ export interface ToolData {
   // Every allowed action, keyed by name; anything else is action_not_allowed.
   readonly actions: Readonly<Record<string, ActionData>>;
   readonly rule_ids: { readonly action_not_allowed: string };
+  /** Present only on a `protocol: mcp` entry: the protocol methods allowed (mcp.methods or the default list). */
+  readonly mcp?: { readonly methods: readonly string[]; readonly rule_id: string };
 }
 
 export interface BudgetData {

@@ -21,6 +21,7 @@ import { globProblem } from "./path-glob.ts";
 import { anchoredPattern, re2Problem } from "./re2-syntax.ts";
 import { hoursProblem, timezoneProblem } from "./schedule.ts";
 import type { Problem } from "./problem.ts";
+import { ACTION_METHODS, RESERVED_ACTIONS } from "./mcp-methods.ts";
 import type { SourceDocument } from "./source-document.ts";
 
 interface Place {
@@ -144,6 +145,26 @@ function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer:
   for (const [j, action] of tool.actions.entries()) {
     if (typeof action !== "string") problems.push(...settingsProblems(source, `${toolPointer}/actions/${j}`, action));
   }
+  problems.push(...mcpProblems(source, tool, toolPointer, actions));
+  return problems;
+}
+
+// MCP settings need `protocol: mcp`; the reserved actions exist only on MCP tools; actions are
+// judged as actions, so mcp.methods cannot let them through as protocol traffic.
+function mcpProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string, actions: readonly { name: string; pointer: string }[]): Problem[] {
+  const problems: Problem[] = [];
+  const isMcp = tool.protocol === "mcp";
+  if (tool.mcp !== undefined && !isMcp) problems.push(problemAt({ source, pointer: `${toolPointer}/mcp` }, "mcp settings need `protocol: mcp` on the tool"));
+  if (!isMcp) {
+    for (const a of actions) {
+      if (RESERVED_ACTIONS.includes(a.name)) problems.push(problemAt({ source, pointer: a.pointer }, `action \`${a.name}\` exists only on a tool with \`protocol: mcp\``));
+    }
+  }
+  for (const [k, method] of (tool.mcp?.methods ?? []).entries()) {
+    if (ACTION_METHODS.includes(method)) {
+      problems.push(problemAt({ source, pointer: `${toolPointer}/mcp/methods/${k}` }, `${method} is judged as an action, not protocol traffic; list its action under actions instead`));
+    }
+  }
   return problems;
 }
 
@@ -206,6 +227,16 @@ function tenantProblems(source: SourceDocument, tenant: TenantDoc): Problem[] {
       (h, first) => `\`${h.host}\` is already allowed at ${first} (host names ignore case)`,
     ),
   );
+  // An MCP tool's actions come from the request body; every other route names its action.
+  for (const [i, tool] of (tenant.tools ?? []).entries()) {
+    for (const [j, route] of tool.routes.entries()) {
+      if (tool.protocol === "mcp" && route.action !== undefined) {
+        problems.push(problemAt({ source, pointer: `/tools/${i}/routes/${j}/action` }, "an MCP tool's routes name no action: tools/call names it in the body"));
+      } else if (tool.protocol !== "mcp" && route.action === undefined) {
+        problems.push(problemAt({ source, pointer: `/tools/${i}/routes/${j}` }, "route names no action (only the routes of a `protocol: mcp` tool may leave it out)"));
+      }
+    }
+  }
   // A tool may appear once per host it is served from; only a repeated route is a mistake.
   const routes = (tenant.tools ?? []).flatMap((tool, i) =>
     tool.routes.map((route, j) => ({

@@ -110,6 +110,8 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
   if (event.shadowedOutcome !== null) record.shadow = event.shadowedOutcome;
   if (event.tokenRejection !== null) record.override_token = event.tokenRejection;
   if (event.invalidReason !== null) record.invalid_reason = event.invalidReason;
+  // MCP: the method, and the session and protocol version the client named (SPEC §7).
+  if (event.mcp !== null && event.mcp !== undefined) record.mcp = event.mcp;
   // Everything the policy read, so `aegis replay` can re-decide the call (params already masked).
   if (input !== null) {
     record.input = {

@@ -16,7 +16,7 @@ const NOW = Date.parse("2030-01-15T10:00:00.000Z");
 const call = { tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", method: "POST", host: "api.stripe.com", path: "/v1/payment_intents", params: { amount: 6000 } };
 const owner = { tenant: "acme", agent: "finance-agent" };
 const budgetWindow = { key: { ...owner, name: "daily-spend" }, windowSeconds: 86_400 };
-const agent: AgentView = { budgets: [{ name: "daily-spend", tool: "stripe-payments", sum_param: "amount", limit: 20_000, window_seconds: 86_400, rule_id: "acme/finance-agent/budgets/daily-spend" }], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [] };
+const agent: AgentView = { budgets: [{ name: "daily-spend", tool: "stripe-payments", sum_param: "amount", limit: 20_000, window_seconds: 86_400, rule_id: "acme/finance-agent/budgets/daily-spend" }], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set() };
 
 function needsApproval(spentSeenByRego: number): Decision {
   return {
@@ -30,7 +30,7 @@ describe("host rules: token, standing approval and budget ordering", () => {
   let store: SqliteStateStore;
   let approvals: ApprovalsService;
   let standing: StandingApprovalsService;
-  const ctx = (overrides: Partial<HostRuleContext>): HostRuleContext => ({ store, approvals, standing, owner, agent, call, overrideToken: null, shadow: false, now: NOW, ...overrides });
+  const ctx = (overrides: Partial<HostRuleContext>): HostRuleContext => ({ store, approvals, standing, owner, agent, call, overrideToken: null, redeemByIdentity: false, shadow: false, now: NOW, ...overrides });
 
   beforeEach(() => {
     store = SqliteStateStore.open(join(mkdtempSync(join(tmpdir(), "aegis-host-rules-")), "state.db"));
@@ -73,13 +73,23 @@ describe("host rules: token, standing approval and budget ordering", () => {
     expect(redeemed.decision).toMatchObject({ outcome: "allow", reason: "approved_override" });
     expect(redeemed.budgetRemaining).toEqual({ "daily-spend": 14_000 });
     const reused = await applyHostRules(ctx({ overrideToken: token }), needsApproval(6000));
-    expect(reused).toMatchObject({ decision: { outcome: "approval_needed" }, tokenRejection: "override_token_used" });
+    // A spent token is named in a deny; it never silently asks for a new approval.
+    expect(reused).toMatchObject({ decision: { outcome: "deny", reason: "override_token_used", rule_id: "aegis/override_token" }, tokenRejection: "override_token_used" });
     expect(await store.readBudgets([budgetWindow], NOW)).toEqual([6000]);
 
     const s = await standing.create({ tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", bounds: [], uses: 1, expiresAt: NOW + 3_600_000, createdBy: "alice" });
     expect((await applyHostRules(ctx({}), needsApproval(6000))).decision).toMatchObject({ outcome: "allow", reason: "approved_standing", rule_id: s.id });
     expect((await applyHostRules(ctx({}), needsApproval(12_000))).decision.outcome).toBe("approval_needed");
     expect(await store.readBudgets([budgetWindow], NOW)).toEqual([12_000]);
+  });
+
+  it("redeems by identity once (approvals.redeem: identity), charged once, and then asks again", async () => {
+    await approvedToken();
+    const first = await applyHostRules(ctx({ redeemByIdentity: true }), needsApproval(0));
+    expect(first.decision).toMatchObject({ outcome: "allow", reason: "approved_override" });
+    const second = await applyHostRules(ctx({ redeemByIdentity: true }), needsApproval(6000));
+    expect(second.decision.outcome).toBe("approval_needed");
+    expect(await store.readBudgets([budgetWindow], NOW)).toEqual([6000]);
   });
 
   it("charges a call let through in shadow mode, keeping the policy's own decision for the log", async () => {
