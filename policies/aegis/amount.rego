@@ -1,4 +1,4 @@
-# Amount conditions of the called tool (SPEC §3): T = threshold, H = hard_limit.
+# Amount conditions of the called action (SPEC §3): T = threshold, H = hard_limit.
 #   amount <= T      -> within_limit
 #   T < amount <= H  -> approval_needed
 #   amount > H       -> blocked_over_hard_limit (deny)
@@ -32,11 +32,11 @@ value(raw) := to_number(raw) + 0 if {
 	regex.match(`^[0-9]{1,15}(\.[0-9]+)?$`, raw)
 }
 
-# The called tool's amount conditions; undefined when the call is not permitted or the tool
-# has none (then nothing here applies).
-conditions := tools.config.amount if {
+# The called action's amount conditions; undefined when the call is not permitted or the
+# action has none (then nothing here applies).
+conditions := tools.action_config.amount if {
 	tools.permitted
-	is_object(tools.config.amount)
+	is_object(tools.action_config.amount)
 }
 
 amount := value(request.params[conditions.param])
@@ -59,7 +59,7 @@ status := "invalid_amount" if {
 	is_number(amount)
 }
 
-rule_id := rule_ids.keyed(tools.config, status)
+rule_id := rule_ids.keyed(tools.action_config, status)
 
 denies contains {"reason": status, "rule_id": rule_id} if status in {"invalid_amount", "blocked_over_hard_limit"}
 

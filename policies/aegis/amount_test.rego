@@ -127,3 +127,29 @@ test_tool_without_amount_conditions_ignores_amounts if {
 	decision := data.aegis.decision with input as fx.with_fields(fx.docs_search, {"params": {"amount": "not a number"}}) with data.tenants as without_budgets
 	decision.deny_reasons == []
 }
+
+# Per-action settings: an action object's own conditions replace the entry's, and its rule ids
+# point at the action object.
+docs_mcp_payment := "acme/finance-agent/allowed_tools/docs-mcp/actions/create_payment"
+
+action_object_cases := {
+	"within the action's threshold": {"amount": 200, "outcome": "sanitize", "reason": "sanitized", "rule_id": "acme/finance-agent/allowed_tools/docs-mcp/sanitize"},
+	"above the action's threshold": {"amount": 201, "outcome": "approval_needed", "reason": "approval_needed", "rule_id": concat("/", [docs_mcp_payment, "conditions/approval_threshold"])},
+	"above the action's hard limit": {"amount": 501, "outcome": "deny", "reason": "blocked_over_hard_limit", "rule_id": concat("/", [docs_mcp_payment, "conditions/hard_limit"])},
+	"not a number": {"amount": "x", "outcome": "deny", "reason": "invalid_amount", "rule_id": concat("/", [docs_mcp_payment, "conditions/amount_param"])},
+}
+
+test_action_object_conditions_decide[name] if {
+	some name, case in action_object_cases
+	decision := data.aegis.decision with input as fx.docs_mcp("create_payment", {"amount": case.amount}) with data.tenants as without_budgets
+	decision.outcome == case.outcome
+	decision.reason == case.reason
+	decision.rule_id == case.rule_id
+}
+
+# A plain action of the same entry has no conditions: any amount passes it.
+test_plain_action_beside_an_action_object_has_no_amount_rule if {
+	decision := data.aegis.decision with input as fx.docs_mcp("read_document", {"amount": 1e9}) with data.tenants as without_budgets
+	decision.outcome == "sanitize"
+	decision.approval == null
+}

@@ -9,22 +9,30 @@ import data.aegis.identity
 import data.aegis.request
 import data.aegis.tools
 
-# Tool-entry fields that read nothing from the body (or, for amount and sanitize, only when
-# empty). Any other field, such as one a newer compiler adds, counts as reading the body: the
-# check fails closed rather than guessing.
-body_free_fields := {"actions", "rule_ids", "amount", "sanitize"}
+# Fields that read nothing from the body: of the tool entry, and of the called action's
+# effective settings (amount and sanitize only when empty). Any other field, such as one a newer
+# compiler adds, counts as reading the body: the check fails closed rather than guessing.
+tool_body_free_fields := {"actions", "rule_ids"}
+
+action_body_free_fields := {"rule_ids", "amount", "sanitize"}
 
 # Unknown agent, tool or action: nothing proves the body unneeded (the action itself may be
 # the name of an MCP tools/call that was cut off).
 reads_body if not tools.permitted
 
-reads_body if tools.config.amount != null
+reads_body if tools.action_config.amount != null
 
-reads_body if count(object.get(tools.config, ["sanitize", "params"], [])) > 0
+reads_body if count(object.get(tools.action_config, ["sanitize", "params"], [])) > 0
 
 reads_body if {
 	some field, value in tools.config
-	not field in body_free_fields
+	not field in tool_body_free_fields
+	value != null
+}
+
+reads_body if {
+	some field, value in tools.action_config
+	not field in action_body_free_fields
 	value != null
 }
 

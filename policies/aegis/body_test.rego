@@ -12,6 +12,9 @@ planner_tool_with(patch) := fx.with_fields(fx.tenants, {"acme": fx.with_fields(f
 	{"planner": fx.with_fields(fx.planner, {"tools": {"docs-search": object.union(fx.planner.tools["docs-search"], patch)}})},
 )})})
 
+# The planner's docs-search "search" action with the given extra fields in its effective settings.
+planner_action_with(patch) := planner_tool_with({"actions": {"search": object.union(fx.planner.tools["docs-search"].actions.search, patch)}})
+
 # The amount may lie after the cut: ?amount=100 plus a body ending in "amount":999999.
 test_truncated_body_to_a_tool_with_amount_conditions_is_denied if {
 	request := fx.with_fields(truncated(fx.payment), {"params": {"amount": 100}})
@@ -39,7 +42,7 @@ test_sanitized_params_need_the_body if {
 }
 
 test_sanitized_headers_and_query_alone_do_not_need_the_body if {
-	tenants := planner_tool_with({"sanitize": {"headers": ["x-api-key"], "query": ["token"], "params": []}})
+	tenants := planner_action_with({"sanitize": {"headers": ["x-api-key"], "query": ["token"], "params": []}})
 	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as tenants
 	decision.outcome == "sanitize"
 }
@@ -70,6 +73,12 @@ test_an_unknown_agent_tool_or_action_is_denied_body_truncated_first[name] if {
 test_an_unknown_tool_field_counts_as_reading_the_body[field] if {
 	some field, value in {"protocol": "mcp", "params": {"path": {"glob": ["/docs/**"]}}}
 	tenants := planner_tool_with({field: value})
+	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as tenants
+	decision.reason == "body_truncated"
+}
+
+test_an_unknown_action_field_counts_as_reading_the_body if {
+	tenants := planner_action_with({"params": {"path": {"glob": ["/docs/**"]}}})
 	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as tenants
 	decision.reason == "body_truncated"
 }

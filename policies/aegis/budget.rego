@@ -7,10 +7,17 @@ import data.aegis.identity
 import data.aegis.request
 import data.aegis.rule_ids
 
-# A budget without a tool covers every tool of the agent.
-applies(budget) if budget.tool == null
+# A budget without a tool covers every tool of the agent. MCP protocol traffic (initialize,
+# lists, pings) is no tool call and is never charged.
+applies(budget) if {
+	budget.tool == null
+	not request.mcp_protocol
+}
 
-applies(budget) if budget.tool == request.tool
+applies(budget) if {
+	budget.tool == request.tool
+	not request.mcp_protocol
+}
 
 # A count budget charges 1 per call; a spend budget charges the value of its parameter.
 cost(budget) := 1 if budget.sum_param == null

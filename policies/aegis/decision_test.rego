@@ -105,7 +105,8 @@ weird_tenants := {
 	"tools is not an object": {"acme": object.union(fx.tenants.acme, {"agents": {"finance-agent": {"tools": true}}})},
 	"tool entry is a string": {"acme": object.union(fx.tenants.acme, {"agents": {"finance-agent": {"tools": {"stripe-payments": "yes"}}}})},
 	"actions is an array": {"acme": object.union(fx.tenants.acme, {"agents": {"finance-agent": {"tools": {"stripe-payments": {"actions": ["create_payment"]}}}}})},
-	"amount conditions without param": {"acme": object.union(fx.tenants.acme, {"agents": {"finance-agent": {"tools": {"stripe-payments": {"amount": {"param": null}}}}}})},
+	"amount conditions without param": {"acme": object.union(fx.tenants.acme, {"agents": {"finance-agent": {"tools": {"stripe-payments": {"actions": {"create_payment": {"amount": {"param": null}}}}}}}})},
+	"action settings are a string": {"acme": object.union(fx.tenants.acme, {"agents": {"finance-agent": {"tools": {"stripe-payments": {"actions": {"create_payment": "yes"}}}}}})},
 	"egress is a string": {"acme": object.union(fx.tenants.acme, {"egress": "api.stripe.com"})},
 	"egress suffixes of every type": {"acme": object.union(fx.tenants.acme, {"egress": {"exact": [], "suffixes": [1, null, {}, ".docs.acme.internal"]}})},
 }

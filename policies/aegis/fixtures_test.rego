@@ -6,14 +6,21 @@
 package aegis.test_fixtures
 
 stripe_rule_ids := {
-	"action_not_allowed": "acme/finance-agent/allowed_tools/stripe-payments/actions",
 	"allowed": "acme/finance-agent/allowed_tools/stripe-payments/actions",
 	"within_limit": "acme/finance-agent/allowed_tools/stripe-payments/conditions/approval_threshold",
 	"approval_needed": "acme/finance-agent/allowed_tools/stripe-payments/conditions/approval_threshold",
 	"blocked_over_hard_limit": "acme/finance-agent/allowed_tools/stripe-payments/conditions/hard_limit",
 	"invalid_amount": "acme/finance-agent/allowed_tools/stripe-payments/conditions/amount_param",
-	"sanitize": "acme/finance-agent/allowed_tools/stripe-payments/sanitize",
 }
+
+stripe_action := {
+	"amount": {"param": "amount", "threshold": 5000, "hard_limit": 50000},
+	"sanitize": null,
+	"rule_ids": stripe_rule_ids,
+}
+
+# A plain action: no conditions, no sanitize, allowed by its entry's action list.
+plain_action(tool_prefix) := {"amount": null, "sanitize": null, "rule_ids": {"allowed": concat("/", [tool_prefix, "actions"])}}
 
 # finance-agent: max_amount 5000, approval_threshold 5000, so T = 5000 and H = 10 x 5000.
 finance_agent := {
@@ -24,36 +31,71 @@ finance_agent := {
 	},
 	"tools": {
 		"stripe-payments": {
-			"actions": {"create_payment": true, "refund": true},
-			"amount": {"param": "amount", "threshold": 5000, "hard_limit": 50000},
-			"sanitize": null,
-			"rule_ids": stripe_rule_ids,
+			"actions": {"create_payment": stripe_action, "refund": stripe_action},
+			"rule_ids": {"action_not_allowed": "acme/finance-agent/allowed_tools/stripe-payments/actions"},
 		},
 		# No conditions; sanitizes secrets.
 		"docs-search": {
-			"actions": {"search": true},
-			"amount": null,
-			"sanitize": {"headers": ["x-api-key"], "query": ["token"], "params": ["card_number"]},
-			"rule_ids": {
-				"action_not_allowed": "acme/finance-agent/allowed_tools/docs-search/actions",
-				"allowed": "acme/finance-agent/allowed_tools/docs-search/actions",
-				"sanitize": "acme/finance-agent/allowed_tools/docs-search/sanitize",
-			},
+			"actions": {"search": {
+				"amount": null,
+				"sanitize": {"headers": ["x-api-key"], "query": ["token"], "params": ["card_number"]},
+				"rule_ids": {
+					"allowed": "acme/finance-agent/allowed_tools/docs-search/actions",
+					"sanitize": "acme/finance-agent/allowed_tools/docs-search/sanitize",
+				},
+			}},
+			"rule_ids": {"action_not_allowed": "acme/finance-agent/allowed_tools/docs-search/actions"},
 		},
 		# Amount read from "total" (amount_param), and a sanitize block.
 		"ledger": {
-			"actions": {"post_entry": true},
-			"amount": {"param": "total", "threshold": 100, "hard_limit": 1000},
-			"sanitize": {"headers": [], "query": [], "params": ["iban"]},
-			"rule_ids": {
-				"action_not_allowed": "acme/finance-agent/allowed_tools/ledger/actions",
-				"allowed": "acme/finance-agent/allowed_tools/ledger/actions",
-				"within_limit": "acme/finance-agent/allowed_tools/ledger/conditions/max_amount",
-				"approval_needed": "acme/finance-agent/allowed_tools/ledger/conditions/max_amount",
-				"blocked_over_hard_limit": "acme/finance-agent/allowed_tools/ledger/conditions/hard_limit",
-				"invalid_amount": "acme/finance-agent/allowed_tools/ledger/conditions/amount_param",
-				"sanitize": "acme/finance-agent/allowed_tools/ledger/sanitize",
+			"actions": {"post_entry": {
+				"amount": {"param": "total", "threshold": 100, "hard_limit": 1000},
+				"sanitize": {"headers": [], "query": [], "params": ["iban"]},
+				"rule_ids": {
+					"allowed": "acme/finance-agent/allowed_tools/ledger/actions",
+					"within_limit": "acme/finance-agent/allowed_tools/ledger/conditions/max_amount",
+					"approval_needed": "acme/finance-agent/allowed_tools/ledger/conditions/max_amount",
+					"blocked_over_hard_limit": "acme/finance-agent/allowed_tools/ledger/conditions/hard_limit",
+					"invalid_amount": "acme/finance-agent/allowed_tools/ledger/conditions/amount_param",
+					"sanitize": "acme/finance-agent/allowed_tools/ledger/sanitize",
+				},
+			}},
+			"rule_ids": {"action_not_allowed": "acme/finance-agent/allowed_tools/ledger/actions"},
+		},
+		# One MCP server as one tool: a plain action with the entry's settings, and action
+		# objects with their own conditions and sanitize (their rule ids say so).
+		"docs-mcp": {
+			"actions": {
+				"read_document": {
+					"amount": null,
+					"sanitize": {"headers": [], "query": [], "params": ["ssn"]},
+					"rule_ids": {
+						"allowed": "acme/finance-agent/allowed_tools/docs-mcp/actions",
+						"sanitize": "acme/finance-agent/allowed_tools/docs-mcp/sanitize",
+					},
+				},
+				"create_payment": {
+					"amount": {"param": "amount", "threshold": 200, "hard_limit": 500},
+					"sanitize": {"headers": [], "query": [], "params": ["ssn"]},
+					"rule_ids": {
+						"allowed": "acme/finance-agent/allowed_tools/docs-mcp/actions/create_payment",
+						"within_limit": "acme/finance-agent/allowed_tools/docs-mcp/actions/create_payment/conditions/approval_threshold",
+						"approval_needed": "acme/finance-agent/allowed_tools/docs-mcp/actions/create_payment/conditions/approval_threshold",
+						"blocked_over_hard_limit": "acme/finance-agent/allowed_tools/docs-mcp/actions/create_payment/conditions/hard_limit",
+						"invalid_amount": "acme/finance-agent/allowed_tools/docs-mcp/actions/create_payment/conditions/amount_param",
+						"sanitize": "acme/finance-agent/allowed_tools/docs-mcp/sanitize",
+					},
+				},
+				"delete_document": {
+					"amount": null,
+					"sanitize": {"headers": ["x-api-key"], "query": [], "params": []},
+					"rule_ids": {
+						"allowed": "acme/finance-agent/allowed_tools/docs-mcp/actions/delete_document",
+						"sanitize": "acme/finance-agent/allowed_tools/docs-mcp/actions/delete_document/sanitize",
+					},
+				},
 			},
+			"rule_ids": {"action_not_allowed": "acme/finance-agent/allowed_tools/docs-mcp/actions"},
 		},
 	},
 	"budgets": [
@@ -80,13 +122,8 @@ planner := {
 		"call_chain_violation": "acme/planner/call_chain",
 	},
 	"tools": {"docs-search": {
-		"actions": {"search": true},
-		"amount": null,
-		"sanitize": null,
-		"rule_ids": {
-			"action_not_allowed": "acme/planner/allowed_tools/docs-search/actions",
-			"allowed": "acme/planner/allowed_tools/docs-search/actions",
-		},
+		"actions": {"search": plain_action("acme/planner/allowed_tools/docs-search")},
+		"rule_ids": {"action_not_allowed": "acme/planner/allowed_tools/docs-search/actions"},
 	}},
 	"budgets": [],
 	"call_chain": null,
@@ -101,13 +138,8 @@ ops_agent := {
 		"call_chain_violation": "acme/ops-agent/call_chain",
 	},
 	"tools": {"cloud-api": {
-		"actions": {"provision": true},
-		"amount": null,
-		"sanitize": null,
-		"rule_ids": {
-			"action_not_allowed": "acme/ops-agent/allowed_tools/cloud-api/actions",
-			"allowed": "acme/ops-agent/allowed_tools/cloud-api/actions",
-		},
+		"actions": {"provision": plain_action("acme/ops-agent/allowed_tools/cloud-api")},
+		"rule_ids": {"action_not_allowed": "acme/ops-agent/allowed_tools/cloud-api/actions"},
 	}},
 	"budgets": [{
 		"name": "cloud-spend", "tool": "cloud-api", "sum_param": "cost",
@@ -157,6 +189,14 @@ payment := {
 	"call_chain": {"parent": null, "depth": 0, "verified": false, "error": null},
 	"budgets": {},
 }
+
+docs_mcp(action, params) := object.union(payment, {
+	"tool": "docs-mcp",
+	"action": action,
+	"params": params,
+	"host": "wiki.docs.acme.internal",
+	"path": "/mcp",
+})
 
 docs_search := object.union(payment, {
 	"tool": "docs-search",

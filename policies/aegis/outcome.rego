@@ -8,6 +8,7 @@ import data.aegis.budget
 import data.aegis.chain
 import data.aegis.egress
 import data.aegis.identity
+import data.aegis.mcp
 import data.aegis.request
 import data.aegis.rule_ids
 import data.aegis.tools
@@ -29,7 +30,7 @@ precedence := [
 rank := {reason: i | some i, reason in precedence}
 
 denies := {deny |
-	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, amount.denies, budget.denies]
+	some source in [request.denies, body.denies, identity.denies, chain.denies, egress.denies, tools.denies, mcp.denies, amount.denies, budget.denies]
 	some deny in source
 }
 
@@ -40,18 +41,21 @@ deny_reasons := [{"reason": entry[2], "rule_id": entry[1]} |
 
 # Only a call that no rule denies reaches the later branches, and then the agent, the tool
 # and the action are known (otherwise unknown_agent, tool_not_allowed or action_not_allowed
-# would have fired), so tools.config is defined there.
+# would have fired), so tools.action_config is defined there.
 verdict := {"outcome": "deny", "reason": first.reason, "rule_id": first.rule_id} if {
 	first := deny_reasons[0]
 } else := {"outcome": "approval_needed", "reason": "approval_needed", "rule_id": amount.rule_id} if {
 	amount.status == "approval_needed"
-} else := {"outcome": "sanitize", "reason": "sanitized", "rule_id": rule_ids.keyed(tools.config, "sanitize")} if {
+} else := {"outcome": "sanitize", "reason": "sanitized", "rule_id": rule_ids.keyed(tools.action_config, "sanitize")} if {
 	tools.redactions
 } else := {"outcome": "allow", "reason": "within_limit", "rule_id": amount.rule_id} if {
 	amount.status == "within_limit"
-} else := {"outcome": "allow", "reason": "allowed", "rule_id": rule_ids.keyed(tools.config, "allowed")} if {
+} else := {"outcome": "allow", "reason": "allowed", "rule_id": rule_ids.keyed(tools.action_config, "allowed")} if {
 	count(deny_reasons) == 0
 	tools.permitted
+} else := {"outcome": "allow", "reason": "allowed", "rule_id": mcp.rule_id} if {
+	count(deny_reasons) == 0
+	mcp.protocol_allowed
 }
 
 default allow := false

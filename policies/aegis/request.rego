@@ -52,6 +52,21 @@ truncated_body if {
 	not is_boolean(value)
 }
 
+# Set only for a request to an MCP server (SPEC §7): the JSON-RPC method, or GET, DELETE or
+# response for transport requests without one.
+default mcp_method := null
+
+mcp_method := input.mcp.method if is_string(input.mcp.method)
+
+# Protocol traffic: an MCP request that names no action (tools/call, resources/read and
+# prompts/get always name one).
+default mcp_protocol := false
+
+mcp_protocol if {
+	is_string(mcp_method)
+	action == null
+}
+
 default parent := null
 
 parent := input.call_chain.parent if is_string(input.call_chain.parent)
@@ -121,6 +136,16 @@ invalid if {
 invalid if {
 	value := input.call_chain
 	not is_object(value)
+}
+
+invalid if {
+	value := input.mcp
+	not is_object(value)
+}
+
+invalid if {
+	value := input.mcp.method
+	not string_or_null(value)
 }
 
 invalid if {

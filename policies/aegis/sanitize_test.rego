@@ -51,9 +51,25 @@ test_deny_beats_sanitize if {
 }
 
 test_missing_sanitize_lists_read_as_empty if {
-	partial := fx.with_fields(fx.finance_agent.tools["docs-search"], {"sanitize": {"params": ["card_number"]}})
-	agent := fx.with_fields(fx.finance_agent, {"tools": {"docs-search": partial}})
+	search := fx.with_fields(fx.finance_agent.tools["docs-search"].actions.search, {"sanitize": {"params": ["card_number"]}})
+	agent := fx.with_fields(fx.finance_agent, {"tools": {"docs-search": {"actions": {"search": search}}}})
 	tenants := fx.with_fields(fx.tenants, {"acme": fx.with_fields(fx.tenants.acme, {"agents": {"finance-agent": agent}})})
 	decision := data.aegis.decision with input as fx.docs_search with data.tenants as tenants
 	decision.redactions == {"headers": [], "query": [], "params": ["card_number"]}
+}
+
+# Per-action settings: a plain action takes the entry's sanitize; an action object's own
+# sanitize replaces it, and the rule id names the action object.
+test_plain_action_takes_the_entry_sanitize if {
+	decision := data.aegis.decision with input as fx.docs_mcp("read_document", {"id": "a"}) with data.tenants as fx.tenants
+	decision.outcome == "sanitize"
+	decision.rule_id == "acme/finance-agent/allowed_tools/docs-mcp/sanitize"
+	decision.redactions == {"headers": [], "query": [], "params": ["ssn"]}
+}
+
+test_action_object_sanitize_replaces_the_entry_sanitize if {
+	decision := data.aegis.decision with input as fx.docs_mcp("delete_document", {"id": "a"}) with data.tenants as fx.tenants
+	decision.outcome == "sanitize"
+	decision.rule_id == "acme/finance-agent/allowed_tools/docs-mcp/actions/delete_document/sanitize"
+	decision.redactions == {"headers": ["x-api-key"], "query": [], "params": []}
 }

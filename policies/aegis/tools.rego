@@ -1,4 +1,4 @@
-# Which tools and actions the agent may call, and what the called tool wants sanitized.
+# Which tools and actions the agent may call, and what the called action wants sanitized.
 package aegis.tools
 
 import data.aegis.identity
@@ -12,11 +12,15 @@ default known := false
 
 known if is_object(config)
 
+# The called action's effective settings (docs/contracts.md §1): the tool entry's, with an
+# action object's own in their place. Every rule of the action reads them from here.
+action_config := config.actions[request.action]
+
 default action_allowed := false
 
-action_allowed if config.actions[request.action] == true
+action_allowed if is_object(action_config)
 
-# The call passes the tool and action checks; the tool's conditions apply only then.
+# The call passes the tool and action checks; the action's conditions apply only then.
 permitted if {
 	known
 	action_allowed
@@ -28,18 +32,20 @@ denies contains {"reason": "tool_not_allowed", "rule_id": rule_ids.keyed(identit
 	not known
 }
 
+# MCP protocol traffic names no action; aegis.mcp judges its method instead.
 denies contains {"reason": "action_not_allowed", "rule_id": rule_ids.keyed(config, "action_not_allowed")} if {
 	known
 	not action_allowed
+	not request.mcp_protocol
 }
 
-# The called tool's sanitize lists; undefined when the tool has no sanitize block.
+# The called action's sanitize lists; undefined when it has no sanitize block.
 redactions := {
 	"headers": listed(block, "headers"),
 	"query": listed(block, "query"),
 	"params": listed(block, "params"),
 } if {
-	block := config.sanitize
+	block := action_config.sanitize
 	is_object(block)
 }
 

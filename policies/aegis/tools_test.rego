@@ -78,3 +78,24 @@ test_missing_rule_ids_fall_back_to_builtin_ids if {
 	decision.reason == "tool_not_allowed"
 	decision.rule_id == "aegis/tool_not_allowed"
 }
+
+test_action_object_is_allowed_with_its_own_rule_id if {
+	decision := data.aegis.decision with input as fx.docs_mcp("delete_document", {}) with data.tenants as fx.tenants
+	decision.allow == true
+	decision.deny_reasons == []
+}
+
+test_action_not_listed_on_a_tool_with_action_objects_is_denied if {
+	decision := data.aegis.decision with input as fx.docs_mcp("drop_table", {}) with data.tenants as fx.tenants
+	decision.reason == "action_not_allowed"
+	decision.rule_id == "acme/finance-agent/allowed_tools/docs-mcp/actions"
+}
+
+# The settings of an older data.json ("action": true) are not an action's settings.
+test_action_marked_true_is_not_an_action_config if {
+	tools := {"docs-search": {"actions": {"search": true}}}
+	tenants := fx.with_fields(fx.tenants, {"acme": fx.with_fields(fx.tenants.acme, {"agents": {"planner": fx.with_fields(fx.planner, {"tools": tools})}})})
+	request := fx.with_fields(fx.docs_search, {"agent": "planner"})
+	decision := data.aegis.decision with input as request with data.tenants as tenants
+	decision.reason == "action_not_allowed"
+}

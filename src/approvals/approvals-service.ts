@@ -91,6 +91,24 @@ export class ApprovalsService {
     return this.#store.resolveApproval(id, { status: "denied", approver, now: this.#now(), ...(comment === undefined ? {} : { comment }) });
   }
 
+  /**
+   * `approvals.redeem: identity`: lets an approved record of exactly this call (same tenant,
+   * agent, tool, action, method, host, path and parameters) through once without the agent
+   * presenting its token, by redeeming that token on its behalf: the same atomic single use, so
+   * a replay or a concurrent retry finds it spent. Newest approval first.
+   */
+  async redeemApprovedCall(call: CallIdentity): Promise<boolean> {
+    const digest = callDigest(call);
+    const now = this.#now();
+    const approved = await this.#store.listApprovals({ status: "approved", tenant: call.tenant, agent: call.agent }, now);
+    for (const record of approved.reverse()) {
+      if (record.digest !== digest || record.resolved_at === null || Date.parse(record.resolved_at) + this.#ttlMs <= now) continue;
+      const { tokenHash } = deriveOverrideToken(this.#secret, record.id, record.digest);
+      if ((await this.#store.redeemToken(tokenHash, digest, now)) === "redeemed") return true;
+    }
+    return false;
+  }
+
   /** Atomic single use of a token for exactly this call. */
   redeem(token: string, call: CallIdentity): Promise<TokenRedemption> {
     if (!looksLikeOverrideToken(token)) return Promise.resolve("unknown");

@@ -7,13 +7,14 @@ import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { ApprovalsService } from "../approvals/approvals-service.ts";
 import { callDigest, type CallIdentity } from "../approvals/call-digest.ts";
 import { normalizeDecision } from "../decision/normalize.ts";
-import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
+import { BUILTIN_RULE_IDS, type Decision, type TokenDenyReason } from "../decision/types.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
 import type { IdentityResolver } from "../identity/resolve-identity.ts";
 import { toPolicyInput, type InputLimits, type ResolvedIdentity } from "../input/from-check-request.ts";
 import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
+import { mcpSessionFacts } from "../mcp/mcp-headers.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { CheckFailure } from "../server/grpc-server.ts";
 import type { StateStore } from "../state/state-store.ts";
@@ -37,6 +38,14 @@ export interface CheckEvent {
   readonly budgetRemaining: Readonly<Record<string, number>> | null;
   readonly latencyMs: number;
   readonly engineMs: number;
+  /** For a request to an MCP server: its method and the session and protocol version it named. */
+  readonly mcp: McpLogFacts | null;
+}
+
+export interface McpLogFacts {
+  readonly method: string | null;
+  readonly session_id: string | null;
+  readonly protocol_version: string | null;
 }
 
 /** Observes checks: spans, metrics, logs and the decision log hang off this. */
@@ -81,15 +90,17 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       const result = await deps.holder.use(async (engine, policy) => {
         const agent = identity === null ? NO_AGENT_VIEW : policy.agent(identity.tenant, identity.agent) ?? NO_AGENT_VIEW;
         const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgetCounters(deps.store, identity, agent, now())]);
-        const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits });
+        const mapped = toPolicyInput(request, facts, {
+          identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits, mcpTool: (tool) => agent.mcpTools.has(tool),
+        });
         if (!mapped.ok) {
-          return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision };
+          return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision, mcp: mapped.mcp };
         }
         const evalStart = performance.now();
         const raw = await engine.evaluate(mapped.input);
         const engineMs = performance.now() - evalStart;
         const decision = normalizeDecision(raw, { decisionId, policyVersion: engine.revision });
-        return { kind: "decided" as const, input: mapped.input, decision, agent, engineMs };
+        return { kind: "decided" as const, input: mapped.input, decision, agent, engineMs, mcp: mapped.mcp, overrideToken: mapped.overrideToken };
       });
 
       if (result.kind === "invalid") {
@@ -97,22 +108,35 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         await observed.end({
           decision, input: null, invalidReason: result.reason, effectiveOutcome: "deny", shadowedOutcome: null, approval: null,
           approverChannels: [], callDigest: null, tokenRejection: null, budgetRemaining: null, latencyMs: performance.now() - started, engineMs: 0,
+          mcp: result.mcp === null ? null : mcpLogFacts(facts, result.mcp.method),
         });
-        return invalidRequestResponse(decisionId, result.reason, result.revision);
+        return invalidRequestResponse(decisionId, result.reason, result.revision, result.mcp);
       }
 
-      const { input, agent, engineMs } = result;
+      const { input, agent, engineMs, mcp, overrideToken } = result;
       const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
       const call = callIdentityOf(input);
       const digest = deps.observer.wantsCallDigest && call !== null ? callDigest(call) : null;
       let decision = result.decision;
       let tokenRejection: string | null = null;
 
-      // A redeemed override token turns exactly the approved call into an allow, once.
-      if (decision.outcome === "approval_needed" && facts.overrideToken !== null && call !== null) {
-        const redemption = await deps.approvals.redeem(facts.overrideToken, call);
-        if (redemption === "redeemed") decision = { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: BUILTIN_RULE_IDS.override_token, approval: null };
-        else tokenRejection = `override_token_${redemption}`;
+      // A redeemed override token (header or MCP params._meta) turns exactly the approved call
+      // into an allow, once. A refused one denies the call with its problem as the reason rather
+      // than silently asking for a new approval; without a token, `approvals.redeem: identity`
+      // lets the same identity's identical retry redeem the approval instead.
+      const redeemByIdentity = agent.approvals.redeem === "identity";
+      if (decision.outcome === "approval_needed" && call !== null) {
+        if (overrideToken !== null) {
+          const redemption = await deps.approvals.redeem(overrideToken, call);
+          if (redemption === "redeemed") decision = approvedOverride(decision);
+          else {
+            const reason: TokenDenyReason = `override_token_${redemption}`;
+            tokenRejection = reason;
+            decision = tokenRefused(decision, reason);
+          }
+        } else if (redeemByIdentity && (await deps.approvals.redeemApprovedCall(call))) {
+          decision = approvedOverride(decision);
+        }
       }
 
       // Budgets are reserved atomically only for calls that go through, so concurrent calls never overshoot.
@@ -130,11 +154,14 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         approval = { approval_id: record.id, expires_at: record.expires_at, ...(record.queue_position === null ? {} : { queue_position: record.queue_position }) };
       }
 
-      const mapped = toCheckResponse(decision, { request: facts, shadowGlobal: deps.shadowGlobal, approval, ...(budgetRemaining === undefined ? {} : { budgetRemaining }) });
+      const mapped = toCheckResponse(decision, {
+        request: facts, shadowGlobal: deps.shadowGlobal, approval, mcp, redeemByIdentity, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
+      });
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,
         effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
         callDigest: digest, tokenRejection, budgetRemaining: budgetRemaining ?? null, latencyMs: performance.now() - started, engineMs,
+        mcp: input.mcp === undefined ? null : mcpLogFacts(facts, input.mcp.method),
       });
       deps.afterDecision?.(input, result.decision);
       return mapped.response;
@@ -145,6 +172,22 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       throw new CheckFailure(e.code === "AEGIS_ERR_NO_BUNDLE" ? GrpcStatus.UNAVAILABLE : GrpcStatus.INTERNAL, `${e.code}: ${e.message}`);
     }
   };
+}
+
+function approvedOverride(decision: Decision): Decision {
+  return { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: BUILTIN_RULE_IDS.override_token, approval: null };
+}
+
+function tokenRefused(decision: Decision, reason: TokenDenyReason): Decision {
+  return {
+    ...decision, outcome: "deny", allow: false, reason, rule_id: BUILTIN_RULE_IDS.override_token, approval: null,
+    deny_reasons: [{ reason, rule_id: BUILTIN_RULE_IDS.override_token }], budget_charges: [],
+  };
+}
+
+function mcpLogFacts(facts: RequestFacts, method: string | null): McpLogFacts {
+  const session = mcpSessionFacts(facts.headers);
+  return { method, session_id: session?.session_id ?? null, protocol_version: session?.protocol_version ?? null };
 }
 
 /** The call an approval and its override token are bound to; null when the input names no tool call. */

@@ -10,6 +10,8 @@ export interface AgentView {
   readonly approvals: AgentData["approvals"];
   /** Parameter names (lower case: matched case-insensitively) whose values never reach a log, a notification or an approval preview. */
   readonly sanitizedParams: ReadonlySet<string>;
+  /** Tools the agent's policy marks `protocol: mcp`: their requests are read as MCP. */
+  readonly mcpTools: ReadonlySet<string>;
 }
 
 export interface PolicyContext {
@@ -23,7 +25,7 @@ const NO_CATALOG: readonly CatalogEntry[] = [];
 export const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: DEFAULT_APPROVAL_CHANNELS, expires_in_seconds: DEFAULT_APPROVAL_EXPIRY_SECONDS };
 
 /** What the host knows of a caller without a policy: nothing to read, charge or mask. */
-export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set() };
+export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), mcpTools: new Set() };
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
   // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
@@ -43,8 +45,11 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
       // Query values join the params under their own names, so a sanitized query name is masked too.
-      for (const tool of Object.values(raw.tools ?? {})) for (const p of [...(tool.sanitize?.params ?? []), ...(tool.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
-      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized };
+      for (const tool of Object.values(raw.tools ?? {})) {
+        for (const action of Object.values(tool.actions ?? {})) for (const p of [...(action.sanitize?.params ?? []), ...(action.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
+      }
+      const mcpTools = new Set(Object.entries(raw.tools ?? {}).filter(([, tool]) => tool.mcp !== undefined).map(([name]) => name));
+      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, mcpTools };
       views.set(key, view);
       return view;
     },

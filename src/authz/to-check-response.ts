@@ -13,6 +13,8 @@ import { decisionMetadata } from "./response/dynamic-metadata.ts";
 import { headerOption } from "./response/header-option.ts";
 import { deniedResponse, okResponse, RPC_CODE } from "./response/http-responses.ts";
 import { redactionMutations } from "./response/redaction-mutations.ts";
+import { mcpApprovalResponse, mcpDenyResponse, mcpInvalidResponse } from "./response/mcp-responses.ts";
+import type { McpFailure, McpRequest } from "../input/mcp.ts";
 
 export type ShadowedOutcome = "would_deny" | "would_need_approval";
 
@@ -30,6 +32,10 @@ export interface ResponseContext {
   readonly approval?: PendingApproval | null;
   /** Remaining amount per budget name, for x-aegis-budget-remaining. */
   readonly budgetRemaining?: Readonly<Record<string, number>>;
+  /** The request to an MCP server: refusals become MCP answers (SPEC §7). */
+  readonly mcp?: McpRequest | null;
+  /** The agent's `approvals.redeem: identity`: the approval answer says to retry without a token. */
+  readonly redeemByIdentity?: boolean;
 }
 
 export interface MappedResponse {
@@ -49,28 +55,24 @@ export function toCheckResponse(decision: Decision, context: ResponseContext): M
     case "sanitize":
       return { response: allowResponse(decision, context, "sanitize", null), effectiveOutcome: "sanitize", shadowedOutcome: null };
     case "deny":
-      return { response: denyResponse(decision), effectiveOutcome: "deny", shadowedOutcome: null };
+      return { response: denyResponse(decision, context.mcp ?? null), effectiveOutcome: "deny", shadowedOutcome: null };
     case "approval_needed":
-      return { response: approvalResponse(decision, context.approval ?? null), effectiveOutcome: "approval_needed", shadowedOutcome: null };
+      return { response: approvalResponse(decision, context.approval ?? null, context.mcp ?? null, context.redeemByIdentity ?? false), effectiveOutcome: "approval_needed", shadowedOutcome: null };
   }
 }
 
-/** The 400 for a CheckRequest that could not be mapped to a policy input. */
-export function invalidRequestResponse(decisionId: string, reason: string, policyVersion = ""): CheckResponse {
-  return deniedResponse({
-    httpStatus: "BadRequest",
-    rpcCode: RPC_CODE.INVALID_ARGUMENT,
-    message: "invalid_request",
-    decisionId,
-    body: { error: "invalid_request", reason, rule_id: BUILTIN_RULE_IDS.invalid_request, decision_id: decisionId },
-    dynamicMetadata: decisionMetadata({
-      decision_id: decisionId,
-      outcome: "deny",
-      reason: "invalid_request",
-      rule_id: BUILTIN_RULE_IDS.invalid_request,
-      policy_version: policyVersion,
-    }),
+/** The 400 for a CheckRequest that could not be mapped to a policy input (for MCP, a JSON-RPC error). */
+export function invalidRequestResponse(decisionId: string, reason: string, policyVersion = "", mcp: McpFailure | null = null): CheckResponse {
+  const body = { error: "invalid_request", reason, rule_id: BUILTIN_RULE_IDS.invalid_request, decision_id: decisionId };
+  const dynamicMetadata = decisionMetadata({
+    decision_id: decisionId,
+    outcome: "deny",
+    reason: "invalid_request",
+    rule_id: BUILTIN_RULE_IDS.invalid_request,
+    policy_version: policyVersion,
   });
+  if (mcp !== null) return mcpInvalidResponse(mcp, reason, body, decisionId, dynamicMetadata);
+  return deniedResponse({ httpStatus: "BadRequest", rpcCode: RPC_CODE.INVALID_ARGUMENT, message: "invalid_request", decisionId, body, dynamicMetadata });
 }
 
 function shadowed(outcome: Outcome): ShadowedOutcome | null {
@@ -115,18 +117,21 @@ function credentialQueryKeys(rawQueryKeys: readonly string[]): string[] {
   return rawQueryKeys.filter((raw) => CREDENTIAL_PARAM_NAMES.includes(decodeQueryName(raw).toLowerCase()));
 }
 
-function denyResponse(decision: Decision): CheckResponse {
+function denyResponse(decision: Decision, mcp: McpRequest | null): CheckResponse {
+  const body = { error: "PolicyViolation", reason: decision.reason, rule_id: decision.rule_id, decision_id: decision.decision_id };
+  const dynamicMetadata = decisionMetadata({ ...metadataBase(decision), outcome: "deny" });
+  if (mcp !== null) return mcpDenyResponse({ decision, mcp, fields: body, dynamicMetadata });
   return deniedResponse({
     httpStatus: "Forbidden",
     rpcCode: RPC_CODE.PERMISSION_DENIED,
     message: decision.reason,
     decisionId: decision.decision_id,
-    body: { error: "PolicyViolation", reason: decision.reason, rule_id: decision.rule_id, decision_id: decision.decision_id },
-    dynamicMetadata: decisionMetadata({ ...metadataBase(decision), outcome: "deny" }),
+    body,
+    dynamicMetadata,
   });
 }
 
-function approvalResponse(decision: Decision, approval: PendingApproval | null): CheckResponse {
+function approvalResponse(decision: Decision, approval: PendingApproval | null, mcp: McpRequest | null, redeemByIdentity: boolean): CheckResponse {
   // Without a recorded approval there is nothing to wait for; the call is still refused.
   const body: Record<string, unknown> = {
     error: "approval_pending",
@@ -136,13 +141,15 @@ function approvalResponse(decision: Decision, approval: PendingApproval | null):
     expires_at: approval?.expires_at ?? null,
   };
   if (approval?.queue_position !== undefined) body["queue_position"] = approval.queue_position;
+  const dynamicMetadata = decisionMetadata({ ...metadataBase(decision), outcome: "approval_needed" });
+  if (mcp !== null) return mcpApprovalResponse({ decision, mcp, fields: body, dynamicMetadata }, redeemByIdentity);
   return deniedResponse({
     httpStatus: "Forbidden",
     rpcCode: RPC_CODE.PERMISSION_DENIED,
     message: "approval_needed",
     decisionId: decision.decision_id,
     body,
-    dynamicMetadata: decisionMetadata({ ...metadataBase(decision), outcome: "approval_needed" }),
+    dynamicMetadata,
   });
 }
 

@@ -21,7 +21,12 @@ export type DenyReason = (typeof DENY_REASONS)[number];
 // approved_override: an approval_needed call let through once by its redeemed override token
 // (decided by the host, never by Rego; rule id aegis/override_token).
 export const NON_DENY_REASONS = ["within_limit", "allowed", "sanitized", "approval_needed", "approved_override"] as const;
-export type Reason = DenyReason | (typeof NON_DENY_REASONS)[number];
+// A refused override token on a call that needs approval: the host denies it with the token's
+// problem as the reason (rule id aegis/override_token), so a spent token never silently opens a
+// new approval.
+export const TOKEN_DENY_REASONS = ["override_token_used", "override_token_expired", "override_token_mismatch", "override_token_unknown"] as const;
+export type TokenDenyReason = (typeof TOKEN_DENY_REASONS)[number];
+export type Reason = DenyReason | TokenDenyReason | (typeof NON_DENY_REASONS)[number];
 
 export type Mode = "enforce" | "shadow";
 
@@ -52,7 +57,7 @@ export interface Decision {
   readonly reason: Reason;
   readonly rule_id: string;
   readonly policy_version: string;
-  readonly deny_reasons: readonly { readonly reason: DenyReason; readonly rule_id: string }[];
+  readonly deny_reasons: readonly { readonly reason: DenyReason | TokenDenyReason; readonly rule_id: string }[];
   readonly mode: Mode;
   readonly redactions: Redactions;
   readonly approval: ApprovalInfo | null;

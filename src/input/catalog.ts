@@ -10,6 +10,8 @@ export interface CatalogEntry {
   readonly path: string;
   readonly tool: string;
   readonly action: string;
+  /** "mcp" when the tool is an MCP server: its requests are read as MCP (the action from the body). */
+  readonly protocol?: "mcp";
 }
 
 export interface CatalogRequest {

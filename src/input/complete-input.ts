@@ -18,5 +18,6 @@ export function completeInput(partial: Partial<PolicyInput>): PolicyInput {
     truncated_body: partial.truncated_body ?? false,
     call_chain: { parent: null, depth: 0, verified: false, error: null, ...partial.call_chain },
     budgets: partial.budgets ?? {},
+    ...(partial.mcp === undefined ? {} : { mcp: partial.mcp }),
   };
 }

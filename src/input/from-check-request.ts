@@ -5,7 +5,7 @@ import { parseBody } from "./body.ts";
 import { type CatalogEntry, matchCatalog } from "./catalog.ts";
 import { HEADER } from "./header-names.ts";
 import { asRecord } from "./loose.ts";
-import { readMcpToolsCall } from "./mcp.ts";
+import { readMcpRequest, readMcpToolsCall, type McpFailure, type McpRequest } from "./mcp.ts";
 import { ambiguousParams } from "./param-ambiguity.ts";
 import { checkParamLimits, type ParamLimits } from "./param-limits.ts";
 import { flattenParams } from "./query-string.ts";
@@ -29,11 +29,21 @@ export interface InputContext {
   readonly callChain: CallChainFacts;
   readonly budgets: Readonly<Record<string, { readonly spent: number }>>;
   readonly limits: InputLimits;
+  /** Whether the agent's policy marks this tool `protocol: mcp`; absent: only routes and the catalog mark tools. */
+  readonly mcpTool?: (tool: string) => boolean;
 }
 
 export type InputResult =
-  | { readonly ok: true; readonly input: PolicyInput; readonly request: RequestFacts }
-  | { readonly ok: false; readonly reason: string; readonly request: RequestFacts };
+  | {
+      readonly ok: true;
+      readonly input: PolicyInput;
+      readonly request: RequestFacts;
+      /** The MCP request when the tool is an MCP server (SPEC §7); null otherwise. */
+      readonly mcp: McpRequest | null;
+      /** The x-aegis-override-token header, else the one in an MCP request's params._meta. */
+      readonly overrideToken: string | null;
+    }
+  | { readonly ok: false; readonly reason: string; readonly request: RequestFacts; readonly mcp: McpFailure | null };
 
 export function fromCheckRequest(request: CheckRequest, context: InputContext): InputResult {
   return toPolicyInput(request, readRequestFacts(request), context);
@@ -44,26 +54,7 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   const http = asRecord(asRecord(asRecord(asRecord(request)?.["attributes"])?.["request"])?.["http"]);
   // Without the HTTP request there is no call to judge: that is a malformed CheckRequest (400),
   // not an anonymous one.
-  if (http === null) return { ok: false, reason: "CheckRequest has no attributes.request.http", request: facts };
-  if (facts.targetProblem !== null) return { ok: false, reason: facts.targetProblem, request: facts };
-  const body = parseBody({
-    http,
-    contentType: facts.headers[HEADER.contentType],
-    truncated: facts.truncatedBody,
-    maxBytes: context.limits.maxBodyBytes,
-  });
-  if (!body.ok) return { ok: false, reason: body.reason, request: facts };
-
-  const mcp = body.kind === "json" ? readMcpToolsCall(body.value) : null;
-  if (mcp !== null && !mcp.ok) return { ok: false, reason: mcp.reason, request: facts };
-
-  const bodyParams = mcp !== null ? mcp.arguments : body.kind === "json" ? body.value : body.kind === "form" ? flattenParams(body.values) : {};
-  // Spread defines own properties, so a "__proto__" parameter stays data and never a prototype.
-  const params: Record<string, unknown> = { ...flattenParams(facts.query), ...bodyParams };
-  const tooBig = checkParamLimits(params, context.limits);
-  if (tooBig !== null) return { ok: false, reason: tooBig, request: facts };
-  const ambiguous = ambiguousParams({ query: facts.query, body, bodyParams });
-  if (ambiguous !== null) return { ok: false, reason: ambiguous, request: facts };
+  if (http === null) return { ok: false, reason: "CheckRequest has no attributes.request.http", request: facts, mcp: null };
 
   const { identity } = context;
   const routeTool = nonEmpty(facts.contextExtensions["tool"]);
@@ -72,16 +63,54 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
     routeTool === null && identity !== null
       ? matchCatalog(context.catalog(identity.tenant), { host: facts.host, method: facts.method, path: facts.path })
       : null;
+  const tool = routeTool ?? catalogEntry?.tool ?? null;
+  const isMcp = facts.contextExtensions["protocol"] === "mcp" || catalogEntry?.protocol === "mcp" || (tool !== null && (context.mcpTool?.(tool) ?? false));
+  const noMcp: McpFailure | null = isMcp ? { id: null, method: null, argumentsProblem: false } : null;
+  const fail = (reason: string, mcp: McpFailure | null = noMcp) => ({ ok: false as const, reason, request: facts, mcp });
 
+  if (facts.targetProblem !== null) return fail(facts.targetProblem);
+  const body = parseBody({
+    http,
+    contentType: facts.headers[HEADER.contentType],
+    truncated: facts.truncatedBody,
+    maxBytes: context.limits.maxBodyBytes,
+  });
+  if (!body.ok) return fail(body.reason);
+
+  // An MCP server's request is read as MCP whatever its method; elsewhere a JSON tools/call body
+  // still names its action (SPEC §4). A partial body names nothing: the Rego denies body_truncated.
+  const mcp = isMcp && !facts.truncatedBody ? readMcpRequest(facts, body) : null;
+  if (mcp !== null && !mcp.ok) return fail(mcp.reason, mcp.failure);
+  const legacy = !isMcp && body.kind === "json" ? readMcpToolsCall(body.value) : null;
+  if (legacy !== null && !legacy.ok) return fail(legacy.reason);
+  const mcpFailure: McpFailure | null = mcp !== null ? { id: mcp.request.id, method: mcp.request.method, argumentsProblem: true } : noMcp;
+
+  const overrideToken = facts.overrideToken ?? mcp?.request.overrideToken ?? null;
+  if (facts.overrideToken !== null && mcp?.request.overrideToken != null && mcp.request.overrideToken !== facts.overrideToken) {
+    return fail("the override token is given twice with different values (header and params._meta)", { ...mcpFailure!, argumentsProblem: false });
+  }
+
+  const bodyParams = mcp !== null ? mcp.request.params : legacy !== null ? legacy.arguments : body.kind === "json" ? body.value : body.kind === "form" ? flattenParams(body.values) : {};
+  // Spread defines own properties, so a "__proto__" parameter stays data and never a prototype.
+  const params: Record<string, unknown> = { ...flattenParams(facts.query), ...bodyParams };
+  const tooBig = checkParamLimits(params, context.limits);
+  if (tooBig !== null) return fail(tooBig, mcpFailure);
+  const ambiguous = ambiguousParams({ query: facts.query, body, bodyParams });
+  if (ambiguous !== null) return fail(ambiguous, mcpFailure);
+
+  // An MCP server's action always comes from the body: protocol traffic has none, whatever the route says.
+  const action = isMcp ? (mcp?.request.action ?? null) : ((legacy?.ok ? legacy.action : null) ?? routeAction ?? catalogEntry?.action ?? null);
   return {
     ok: true,
     request: facts,
+    mcp: mcp?.request ?? null,
+    overrideToken,
     input: {
       tenant: identity?.tenant ?? null,
       agent: identity?.agent ?? null,
       identity_source: identity?.source ?? "none",
-      tool: routeTool ?? catalogEntry?.tool ?? null,
-      action: (mcp?.ok ? mcp.action : null) ?? routeAction ?? catalogEntry?.action ?? null,
+      tool,
+      action,
       params,
       host: facts.host,
       port: facts.port,
@@ -91,6 +120,7 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
       truncated_body: facts.truncatedBody,
       call_chain: context.callChain,
       budgets: context.budgets,
+      ...(isMcp ? { mcp: { method: mcp?.request.method ?? null } } : {}),
     },
   };
 }

@@ -1,5 +1,12 @@
 // MCP tool calls travel as JSON-RPC: {"method":"tools/call","params":{"name":…,"arguments":{…}}}.
-// The tool name is the action and the arguments are the parameters.
+// The tool name is the action and the arguments are the parameters. readMcpToolsCall reads
+// such a body sent to a tool not marked as MCP; readMcpRequest reads every request to an MCP
+// server (protocol traffic included).
+import type { JsonRpcId } from "../mcp/json-rpc.ts";
+import { type McpCall as McpMessageCall, readMcpCall } from "../mcp/mcp-call.ts";
+import { mcpHeaderMismatch } from "../mcp/mcp-headers.ts";
+import type { ParsedBody } from "./body.ts";
+import type { RequestFacts } from "./request-facts.ts";
 
 export type McpCall =
   | { readonly ok: true; readonly action: string; readonly arguments: Record<string, unknown> }
@@ -23,4 +30,28 @@ function ownObject(record: Readonly<Record<string, unknown>>, key: string): Reco
   if (!Object.hasOwn(record, key)) return null;
   const value = record[key];
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** The MCP request to an MCP server (SPEC §7): src/mcp reads it, this checks it against the headers. */
+export type McpRequest = McpMessageCall;
+
+/** What the answer to a refused MCP request needs to be an MCP answer. */
+export interface McpFailure {
+  readonly id: JsonRpcId | null;
+  readonly method: string | null;
+  /** The problem is in the parameters of a request that has an id: a JSON-RPC invalid-params error. */
+  readonly argumentsProblem: boolean;
+}
+
+export type McpRequestRead =
+  | { readonly ok: true; readonly request: McpRequest }
+  | { readonly ok: false; readonly reason: string; readonly failure: McpFailure };
+
+export function readMcpRequest(facts: Pick<RequestFacts, "method" | "headers">, body: Extract<ParsedBody, { ok: true }>): McpRequestRead {
+  if (body.kind === "form") return { ok: false, reason: "MCP request body is a form, not JSON-RPC", failure: { id: null, method: null, argumentsProblem: false } };
+  const read = readMcpCall(facts.method, body.kind === "json" ? body.value : undefined);
+  if (!read.ok) return { ok: false, reason: read.reason, failure: { id: read.id, method: read.method, argumentsProblem: read.argumentsProblem } };
+  const mismatch = mcpHeaderMismatch(facts.headers, read.call);
+  if (mismatch !== null) return { ok: false, reason: mismatch, failure: { id: read.call.id, method: read.call.method, argumentsProblem: false } };
+  return { ok: true, request: read.call };
 }

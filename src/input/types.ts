@@ -28,4 +28,9 @@ export interface PolicyInput {
   readonly truncated_body: boolean;
   readonly call_chain: CallChainFacts;
   readonly budgets: Readonly<Record<string, { readonly spent: number }>>;
+  /**
+   * Set only when the tool is an MCP server (SPEC §7): the JSON-RPC method (GET, DELETE or
+   * response for transport requests without one); null when a partial body hid it.
+   */
+  readonly mcp?: { readonly method: string | null };
 }

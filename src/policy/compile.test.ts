@@ -42,18 +42,18 @@ describe("defaults and derived values", () => {
     const tools = (await compiled(validDir)).tenants.globex?.agents.billing?.tools;
     const base = "globex/billing/allowed_tools";
     // max_amount alone: T = max_amount, H = 10 × max_amount (rounded back to the decimal written).
-    expect(tools?.payments?.amount).toEqual({ param: "amount", threshold: 1.1, hard_limit: 11 });
-    expect(tools?.payments?.rule_ids.within_limit).toBe(`${base}/payments/conditions/max_amount`);
-    expect(tools?.payments?.rule_ids.approval_needed).toBe(`${base}/payments/conditions/max_amount`);
+    expect(tools?.payments?.actions.charge?.amount).toEqual({ param: "amount", threshold: 1.1, hard_limit: 11 });
+    expect(tools?.payments?.actions.charge?.rule_ids.within_limit).toBe(`${base}/payments/conditions/max_amount`);
+    expect(tools?.payments?.actions.refund?.rule_ids.approval_needed).toBe(`${base}/payments/conditions/max_amount`);
     // approval_threshold alone: T = approval_threshold, H = 10 × approval_threshold.
-    expect(tools?.invoices?.amount).toEqual({ param: "amount", threshold: 200, hard_limit: 2000 });
-    expect(tools?.invoices?.rule_ids.within_limit).toBe(`${base}/invoices/conditions/approval_threshold`);
+    expect(tools?.invoices?.actions.send_invoice?.amount).toEqual({ param: "amount", threshold: 200, hard_limit: 2000 });
+    expect(tools?.invoices?.actions.send_invoice?.rule_ids.within_limit).toBe(`${base}/invoices/conditions/approval_threshold`);
     // Both: T = min(approval_threshold, max_amount), H = 10 × max_amount.
-    expect(tools?.payouts?.amount).toEqual({ param: "amount", threshold: 100, hard_limit: 3000 });
+    expect(tools?.payouts?.actions.payout?.amount).toEqual({ param: "amount", threshold: 100, hard_limit: 3000 });
     // Explicit hard_limit and amount_param win.
-    expect(tools?.transfers?.amount).toEqual({ param: "value", threshold: 1000, hard_limit: 1000 });
-    expect(tools?.transfers?.rule_ids).toEqual({
-      action_not_allowed: `${base}/transfers/actions`,
+    expect(tools?.transfers?.actions.transfer?.amount).toEqual({ param: "value", threshold: 1000, hard_limit: 1000 });
+    expect(tools?.transfers?.rule_ids).toEqual({ action_not_allowed: `${base}/transfers/actions` });
+    expect(tools?.transfers?.actions.transfer?.rule_ids).toEqual({
       allowed: `${base}/transfers/actions`,
       within_limit: `${base}/transfers/conditions/approval_threshold`,
       approval_needed: `${base}/transfers/conditions/approval_threshold`,
@@ -63,22 +63,68 @@ describe("defaults and derived values", () => {
     });
   });
 
+  it("gives each action the entry's settings unless its action object sets its own, with rule ids naming the YAML that decides", async () => {
+    const mcp = (await compiled(validDir)).tenants.globex?.agents.billing?.tools["docs-mcp"];
+    const base = "globex/billing/allowed_tools/docs-mcp";
+    const entrySanitize = { headers: [], query: [], params: ["ssn"] };
+    expect(mcp).toEqual({
+      rule_ids: { action_not_allowed: `${base}/actions` },
+      actions: {
+        read_document: {
+          amount: { param: "amount", threshold: 50, hard_limit: 500 },
+          sanitize: entrySanitize,
+          rule_ids: {
+            allowed: `${base}/actions`,
+            within_limit: `${base}/conditions/max_amount`,
+            approval_needed: `${base}/conditions/max_amount`,
+            blocked_over_hard_limit: `${base}/conditions/hard_limit`,
+            invalid_amount: `${base}/conditions/amount_param`,
+            sanitize: `${base}/sanitize`,
+          },
+        },
+        // Own conditions replace the entry's wholesale (hard_limit is 10 × its own max_amount).
+        create_payment: {
+          amount: { param: "amount", threshold: 200, hard_limit: 5000 },
+          sanitize: entrySanitize,
+          rule_ids: {
+            allowed: `${base}/actions/create_payment`,
+            within_limit: `${base}/actions/create_payment/conditions/approval_threshold`,
+            approval_needed: `${base}/actions/create_payment/conditions/approval_threshold`,
+            blocked_over_hard_limit: `${base}/actions/create_payment/conditions/hard_limit`,
+            invalid_amount: `${base}/actions/create_payment/conditions/amount_param`,
+            sanitize: `${base}/sanitize`,
+          },
+        },
+        // Own sanitize replaces the entry's; the entry's conditions still apply.
+        delete_document: {
+          amount: { param: "amount", threshold: 50, hard_limit: 500 },
+          sanitize: { headers: [], query: [], params: ["reason"] },
+          rule_ids: {
+            allowed: `${base}/actions/delete_document`,
+            within_limit: `${base}/conditions/max_amount`,
+            approval_needed: `${base}/conditions/max_amount`,
+            blocked_over_hard_limit: `${base}/conditions/hard_limit`,
+            invalid_amount: `${base}/conditions/amount_param`,
+            sanitize: `${base}/actions/delete_document/sanitize`,
+          },
+        },
+      },
+    });
+  });
+
   it("writes null amount and sanitize, and no rule ids for them, when a tool has neither", async () => {
     const calendar = (await compiled(examplesDir)).tenants.acme?.agents.planner?.tools.calendar;
     expect(calendar).toEqual({
-      actions: { list_events: true },
-      amount: null,
-      sanitize: null,
-      rule_ids: {
-        action_not_allowed: "acme/planner/allowed_tools/calendar/actions",
-        allowed: "acme/planner/allowed_tools/calendar/actions",
+      actions: {
+        list_events: { amount: null, sanitize: null, rule_ids: { allowed: "acme/planner/allowed_tools/calendar/actions" } },
       },
+      rule_ids: { action_not_allowed: "acme/planner/allowed_tools/calendar/actions" },
     });
   });
 
   it("lower-cases headers and fills the sanitize lists that were left out", async () => {
     const transfers = (await compiled(validDir)).tenants.globex?.agents.billing?.tools.transfers;
-    expect(transfers?.sanitize).toEqual({ headers: ["authorization", "x-api-key"], query: [], params: [] });
+    expect(transfers?.actions.transfer?.sanitize).toEqual({ headers: ["authorization", "x-api-key"], query: [], params: [] });
   });
 
   it("makes budgets, call chain, approvals and modes explicit", async () => {

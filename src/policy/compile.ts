@@ -2,9 +2,20 @@
 // Every default is written out here, so the Rego library reads values and never guesses.
 import { durationSeconds } from "./duration.ts";
 import { type EgressEntry, parseEgressEntry } from "./egress-entry.ts";
-import { tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
-import type { AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData, ToolRuleIds } from "./policy-data.ts";
+import {
+  actionName,
+  tenantOf,
+  type ActionDoc,
+  type AgentPolicyDoc,
+  type AllowedToolDoc,
+  type ConditionsDoc,
+  type SanitizeDoc,
+  type TenantDoc,
+  type ValidatedDocument,
+} from "./model.ts";
+import type { ActionData, ActionRuleIds, AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData } from "./policy-data.ts";
 import { sortKeysDeep } from "./serialize.ts";
+import { DEFAULT_MCP_METHODS } from "./mcp-methods.ts";
 
 const DEFAULT_AMOUNT_PARAM = "amount";
 const DEFAULT_MAX_DEPTH = 1;
@@ -36,41 +47,56 @@ function sortedUnique(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
 }
 
-function sanitizeRule(tool: AllowedToolDoc): SanitizeRule | null {
-  if (tool.sanitize === undefined) return null;
+function sanitizeRule(sanitize: SanitizeDoc | undefined): SanitizeRule | null {
+  if (sanitize === undefined) return null;
   return {
     // Header names are case-insensitive; Envoy hands them over lower-cased.
-    headers: sortedUnique((tool.sanitize.headers ?? []).map((h) => h.toLowerCase())),
-    query: sortedUnique(tool.sanitize.query ?? []),
-    params: sortedUnique(tool.sanitize.params ?? []),
+    headers: sortedUnique((sanitize.headers ?? []).map((h) => h.toLowerCase())),
+    query: sortedUnique(sanitize.query ?? []),
+    params: sortedUnique(sanitize.params ?? []),
   };
 }
 
-function toolRuleIds(prefix: string, tool: AllowedToolDoc, amount: AmountRule | null, sanitize: SanitizeRule | null): ToolRuleIds {
-  const ids: Record<string, string> = {
-    action_not_allowed: `${prefix}/actions`,
-    allowed: `${prefix}/actions`,
-  };
+/** The settings of one action with where each came from: the rule-id prefix of the YAML that set it. */
+interface Setting<T> {
+  readonly value: T | undefined;
+  readonly prefix: string;
+}
+
+// An action object's own setting replaces the entry's wholesale; otherwise the entry's applies.
+function effective<T>(own: T | undefined, ownPrefix: string, entry: T | undefined, entryPrefix: string): Setting<T> {
+  return own !== undefined ? { value: own, prefix: ownPrefix } : { value: entry, prefix: entryPrefix };
+}
+
+function compileAction(toolPrefix: string, tool: AllowedToolDoc, action: ActionDoc): [string, ActionData] {
+  const name = actionName(action);
+  const own = typeof action === "string" ? undefined : action;
+  const ownPrefix = `${toolPrefix}/actions/${name}`;
+  const conditions = effective(own?.conditions, ownPrefix, tool.conditions, toolPrefix);
+  const sanitizeSetting = effective(own?.sanitize, ownPrefix, tool.sanitize, toolPrefix);
+  const amount = amountRule(conditions.value);
+  const sanitize = sanitizeRule(sanitizeSetting.value);
+  const ids: Record<string, string> = { allowed: own === undefined ? `${toolPrefix}/actions` : ownPrefix };
   if (amount !== null) {
     // The threshold rule is named after approval_threshold unless max_amount stands alone.
-    const thresholdField = tool.conditions?.approval_threshold === undefined ? "max_amount" : "approval_threshold";
-    ids.within_limit = `${prefix}/conditions/${thresholdField}`;
-    ids.approval_needed = `${prefix}/conditions/${thresholdField}`;
-    ids.blocked_over_hard_limit = `${prefix}/conditions/hard_limit`;
-    ids.invalid_amount = `${prefix}/conditions/amount_param`;
+    const thresholdField = conditions.value?.approval_threshold === undefined ? "max_amount" : "approval_threshold";
+    ids.within_limit = `${conditions.prefix}/conditions/${thresholdField}`;
+    ids.approval_needed = `${conditions.prefix}/conditions/${thresholdField}`;
+    ids.blocked_over_hard_limit = `${conditions.prefix}/conditions/hard_limit`;
+    ids.invalid_amount = `${conditions.prefix}/conditions/amount_param`;
   }
-  if (sanitize !== null) ids.sanitize = `${prefix}/sanitize`;
-  return ids as unknown as ToolRuleIds;
+  if (sanitize !== null) ids.sanitize = `${sanitizeSetting.prefix}/sanitize`;
+  return [name, { amount, sanitize, rule_ids: ids as unknown as ActionRuleIds }];
 }
 
 function compileTool(agentPrefix: string, tool: AllowedToolDoc): ToolData {
-  const amount = amountRule(tool.conditions);
-  const sanitize = sanitizeRule(tool);
+  const prefix = `${agentPrefix}/allowed_tools/${tool.name}`;
   return {
-    actions: Object.fromEntries(tool.actions.map((a) => [a, true as const])),
-    amount,
-    sanitize,
-    rule_ids: toolRuleIds(`${agentPrefix}/allowed_tools/${tool.name}`, tool, amount, sanitize),
+    actions: Object.fromEntries(tool.actions.map((action) => compileAction(prefix, tool, action))),
+    rule_ids: { action_not_allowed: `${prefix}/actions` },
+    ...(tool.protocol === "mcp"
+      ? { mcp: { methods: [...(tool.mcp?.methods ?? DEFAULT_MCP_METHODS)], rule_id: `${prefix}/${tool.mcp?.methods === undefined ? "protocol" : "mcp/methods"}` } }
+      : {}),
   };
 }
 
@@ -98,6 +124,7 @@ function compileAgent(policy: AgentPolicyDoc): AgentData {
     approvals: {
       channels: [...(policy.approvals?.channels ?? DEFAULT_APPROVAL_CHANNELS)],
       expires_in_seconds: durationSeconds(policy.approvals?.expires_in ?? DEFAULT_APPROVAL_EXPIRY),
+      ...(policy.approvals?.redeem === "identity" ? { redeem: "identity" as const } : {}),
     },
   };
 }
@@ -109,7 +136,8 @@ function compileCatalog(tenant: TenantDoc): CatalogRoute[] {
       method: route.method.toUpperCase(),
       path: route.path,
       tool: tool.name,
-      action: route.action,
+      action: route.action ?? "",
+      ...(tool.protocol === "mcp" ? { protocol: "mcp" as const } : {}),
     })),
   );
 }

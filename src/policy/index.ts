@@ -4,6 +4,8 @@ export { findPolicyFiles, isDecisionTestPath } from "./find-policy-files.ts";
 export { formatProblem, sortProblems, type Problem } from "./problem.ts";
 export { policyDataJson } from "./serialize.ts";
 export type {
+  ActionData,
+  ActionRuleIds,
   AgentData,
   AmountRule,
   BudgetData,
@@ -12,5 +14,4 @@ export type {
   SanitizeRule,
   TenantData,
   ToolData,
-  ToolRuleIds,
 } from "./policy-data.ts";

@@ -4,6 +4,8 @@ import type { SourceDocument } from "./source-document.ts";
 
 export type Mode = "enforce" | "shadow";
 export type ApprovalChannel = "api" | "slack" | "teams" | "webhook";
+/** token: only the override token lets the approved call through; identity: so does the same identity's identical retry. */
+export type ApprovalRedeem = "token" | "identity";
 
 export interface ConditionsDoc {
   readonly max_amount?: number;
@@ -18,11 +20,28 @@ export interface SanitizeDoc {
   readonly params?: readonly string[];
 }
 
-export interface AllowedToolDoc {
+/** An action with settings of its own; each one set replaces the tool entry's for this action. */
+export interface ActionObjectDoc {
   readonly name: string;
-  readonly actions: readonly string[];
   readonly conditions?: ConditionsDoc;
   readonly sanitize?: SanitizeDoc;
+}
+
+/** A plain name takes the tool entry's settings. */
+export type ActionDoc = string | ActionObjectDoc;
+
+export interface AllowedToolDoc {
+  readonly name: string;
+  readonly actions: readonly ActionDoc[];
+  readonly conditions?: ConditionsDoc;
+  readonly sanitize?: SanitizeDoc;
+  /** An MCP server: its MCP tools are the actions, protocol traffic is allowed (docs/mcp.md). */
+  readonly protocol?: "mcp";
+  readonly mcp?: { readonly methods?: readonly string[] };
+}
+
+export function actionName(action: ActionDoc): string {
+  return typeof action === "string" ? action : action.name;
 }
 
 export interface BudgetDoc {
@@ -42,13 +61,14 @@ export interface AgentPolicyDoc {
   readonly allowed_tools: readonly AllowedToolDoc[];
   readonly budgets?: readonly BudgetDoc[];
   readonly call_chain?: { readonly allowed_parents: readonly string[]; readonly max_depth?: number };
-  readonly approvals?: { readonly channels?: readonly ApprovalChannel[]; readonly expires_in?: string };
+  readonly approvals?: { readonly channels?: readonly ApprovalChannel[]; readonly expires_in?: string; readonly redeem?: ApprovalRedeem };
 }
 
 export interface CatalogToolDoc {
   readonly name: string;
+  readonly protocol?: "mcp";
   readonly host: string;
-  readonly routes: readonly { readonly method: string; readonly path: string; readonly action: string }[];
+  readonly routes: readonly { readonly method: string; readonly path: string; readonly action?: string }[];
 }
 
 export interface TenantDoc {

@@ -1,5 +1,5 @@
 // The compiled data.json (docs/contracts.md §1): every default explicit, so Rego never guesses.
-import type { ApprovalChannel, Mode } from "./model.ts";
+import type { ApprovalChannel, ApprovalRedeem, Mode } from "./model.ts";
 
 export interface PolicyData {
   readonly aegis_meta: { readonly format: 1 };
@@ -29,7 +29,10 @@ export interface CatalogRoute {
   readonly method: string;
   readonly path: string;
   readonly tool: string;
+  /** "" on an MCP tool's route: the action comes from the body. */
   readonly action: string;
+  /** Present only on an MCP tool's routes. */
+  readonly protocol?: "mcp";
 }
 
 export interface AgentData {
@@ -39,7 +42,8 @@ export interface AgentData {
   readonly budgets: readonly BudgetData[];
   // null: no parent is allowed.
   readonly call_chain: { readonly allowed_parents: readonly string[]; readonly max_depth: number } | null;
-  readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number };
+  // redeem is written only when the policy chose "identity" (the host alone reads it).
+  readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number; readonly redeem?: ApprovalRedeem };
 }
 
 export interface AmountRule {
@@ -54,10 +58,10 @@ export interface SanitizeRule {
   readonly params: readonly string[];
 }
 
-// Ids exist only for rules the tool entry has: the amount ids when `amount` is set, `sanitize`
-// when `sanitize` is set.
-export interface ToolRuleIds {
-  readonly action_not_allowed: string;
+// Ids exist only for rules the action has: the amount ids when `amount` is set, `sanitize`
+// when `sanitize` is set. Each names the YAML that decides: the action object's own
+// `.../actions/<action>/...` when it set the rule, else the tool entry's.
+export interface ActionRuleIds {
   readonly allowed: string;
   readonly within_limit?: string;
   readonly approval_needed?: string;
@@ -66,11 +70,19 @@ export interface ToolRuleIds {
   readonly sanitize?: string;
 }
 
-export interface ToolData {
-  readonly actions: Readonly<Record<string, true>>;
+/** The effective settings of one allowed action: the entry's, with an action object's own in their place. */
+export interface ActionData {
   readonly amount: AmountRule | null;
   readonly sanitize: SanitizeRule | null;
-  readonly rule_ids: ToolRuleIds;
+  readonly rule_ids: ActionRuleIds;
+}
+
+export interface ToolData {
+  // Every allowed action, keyed by name; anything else is action_not_allowed.
+  readonly actions: Readonly<Record<string, ActionData>>;
+  readonly rule_ids: { readonly action_not_allowed: string };
+  /** Present only on a `protocol: mcp` entry: the protocol methods allowed (mcp.methods or the default list). */
+  readonly mcp?: { readonly methods: readonly string[]; readonly rule_id: string };
 }
 
 export interface BudgetData {

@@ -13,6 +13,7 @@ export interface SchemaFinding {
 // Shapes checked by a pattern, by the name of their definition in schemas/common.schema.json.
 const PATTERN_MEANING: Record<string, string> = {
   name: "a name of letters, digits, `.`, `_` and `-` that starts with a letter, digit or `_`",
+  actionName: "a name of letters, digits, `.`, `_` and `-` that starts with a letter, digit or `_`",
   duration: "a duration: a whole number and one unit of s, m, h or d, like `30s`, `15m`, `24h` or `7d`",
   headerName: "an HTTP header name",
   hostPattern: "a host name or a `*.suffix` wildcard, optionally with `:port`, without scheme or path",

@@ -63,6 +63,8 @@ export function validateSchemas(documents: readonly SourceDocument[]): SchemaRes
       continue;
     }
     for (const err of validate.errors ?? []) {
+      // An `if` failure only says its `then`/`else` failed, whose own errors are reported.
+      if (err.keyword === "if") continue;
       const finding = describeSchemaError(err);
       problems.push(problemAt(source, finding.pointer, finding.message, finding.at));
     }

@@ -4,8 +4,9 @@ import { suggestionSuffix } from "./did-you-mean.ts";
 import { parseEgressEntry, validPort } from "./egress-entry.ts";
 import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
-import { tenantOf, type AgentPolicyDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import { actionName, tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
 import type { Problem } from "./problem.ts";
+import { ACTION_METHODS, RESERVED_ACTIONS } from "./mcp-methods.ts";
 import type { SourceDocument } from "./source-document.ts";
 
 interface Place {
@@ -40,25 +41,64 @@ function duplicates<T>(
   return problems;
 }
 
-function conditionProblems(source: SourceDocument, policy: AgentPolicyDoc): Problem[] {
+function conditionsProblems(source: SourceDocument, base: string, conditions: ConditionsDoc | undefined): Problem[] {
+  if (conditions === undefined) return [];
   const problems: Problem[] = [];
-  for (const [i, tool] of policy.allowed_tools.entries()) {
-    const conditions = tool.conditions;
-    if (conditions === undefined) continue;
-    const base = `/allowed_tools/${i}/conditions`;
-    const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
-    for (const field of ["hard_limit", "amount_param"] as const) {
-      if (conditions[field] !== undefined && !hasThreshold) {
-        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
-      }
+  const hasThreshold = conditions.max_amount !== undefined || conditions.approval_threshold !== undefined;
+  for (const field of ["hard_limit", "amount_param"] as const) {
+    if (conditions[field] !== undefined && !hasThreshold) {
+      problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} needs max_amount or approval_threshold beside it`));
     }
-    const hardLimit = conditions.hard_limit;
-    if (hardLimit === undefined) continue;
-    for (const field of ["max_amount", "approval_threshold"] as const) {
-      const limit = conditions[field];
-      if (limit !== undefined && limit > hardLimit) {
-        problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
-      }
+  }
+  const hardLimit = conditions.hard_limit;
+  if (hardLimit === undefined) return problems;
+  for (const field of ["max_amount", "approval_threshold"] as const) {
+    const limit = conditions[field];
+    if (limit !== undefined && limit > hardLimit) {
+      problems.push(problemAt({ source, pointer: `${base}/${field}` }, `${field} (${limit}) is above hard_limit (${hardLimit})`));
+    }
+  }
+  return problems;
+}
+
+// A plain name and an object of the same name are the same action twice, which the schema's
+// uniqueItems cannot see; an action object's conditions are checked like the entry's.
+function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string): Problem[] {
+  const problems = conditionsProblems(source, `${toolPointer}/conditions`, tool.conditions);
+  const actions = tool.actions.map((action, j) => ({
+    action,
+    name: actionName(action),
+    pointer: typeof action === "string" ? `${toolPointer}/actions/${j}` : `${toolPointer}/actions/${j}/name`,
+  }));
+  problems.push(
+    ...duplicates(
+      actions,
+      (a) => a.name,
+      (a) => ({ source, pointer: a.pointer }),
+      (a, first) => `action \`${a.name}\` is already listed at ${first}; give it one entry`,
+    ),
+  );
+  for (const [j, action] of tool.actions.entries()) {
+    if (typeof action !== "string") problems.push(...conditionsProblems(source, `${toolPointer}/actions/${j}/conditions`, action.conditions));
+  }
+  problems.push(...mcpProblems(source, tool, toolPointer, actions));
+  return problems;
+}
+
+// MCP settings need `protocol: mcp`; the reserved actions exist only on MCP tools; actions are
+// judged as actions, so mcp.methods cannot let them through as protocol traffic.
+function mcpProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string, actions: readonly { name: string; pointer: string }[]): Problem[] {
+  const problems: Problem[] = [];
+  const isMcp = tool.protocol === "mcp";
+  if (tool.mcp !== undefined && !isMcp) problems.push(problemAt({ source, pointer: `${toolPointer}/mcp` }, "mcp settings need `protocol: mcp` on the tool"));
+  if (!isMcp) {
+    for (const a of actions) {
+      if (RESERVED_ACTIONS.includes(a.name)) problems.push(problemAt({ source, pointer: a.pointer }, `action \`${a.name}\` exists only on a tool with \`protocol: mcp\``));
+    }
+  }
+  for (const [k, method] of (tool.mcp?.methods ?? []).entries()) {
+    if (ACTION_METHODS.includes(method)) {
+      problems.push(problemAt({ source, pointer: `${toolPointer}/mcp/methods/${k}` }, `${method} is judged as an action, not protocol traffic; list its action under actions instead`));
     }
   }
   return problems;
@@ -80,7 +120,7 @@ function agentProblems(source: SourceDocument, policy: AgentPolicyDoc, declaredT
       (t, first) => `tool \`${t.name}\` is already listed at ${first}; merge the two entries`,
     ),
   );
-  problems.push(...conditionProblems(source, policy));
+  for (const [i, tool] of policy.allowed_tools.entries()) problems.push(...toolProblems(source, tool, `/allowed_tools/${i}`));
   const budgets = (policy.budgets ?? []).map((budget, i) => ({ budget, pointer: `/budgets/${i}` }));
   problems.push(
     ...duplicates(
@@ -123,6 +163,16 @@ function tenantProblems(source: SourceDocument, tenant: TenantDoc): Problem[] {
       (h, first) => `\`${h.host}\` is already allowed at ${first} (host names ignore case)`,
     ),
   );
+  // An MCP tool's actions come from the request body; every other route names its action.
+  for (const [i, tool] of (tenant.tools ?? []).entries()) {
+    for (const [j, route] of tool.routes.entries()) {
+      if (tool.protocol === "mcp" && route.action !== undefined) {
+        problems.push(problemAt({ source, pointer: `/tools/${i}/routes/${j}/action` }, "an MCP tool's routes name no action: tools/call names it in the body"));
+      } else if (tool.protocol !== "mcp" && route.action === undefined) {
+        problems.push(problemAt({ source, pointer: `/tools/${i}/routes/${j}` }, "route names no action (only the routes of a `protocol: mcp` tool may leave it out)"));
+      }
+    }
+  }
   // A tool may appear once per host it is served from; only a repeated route is a mistake.
   const routes = (tenant.tools ?? []).flatMap((tool, i) =>
     tool.routes.map((route, j) => ({

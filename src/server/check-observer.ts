@@ -107,6 +107,8 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
   if (event.shadowedOutcome !== null) record.shadow = event.shadowedOutcome;
   if (event.tokenRejection !== null) record.override_token = event.tokenRejection;
   if (event.invalidReason !== null) record.invalid_reason = event.invalidReason;
+  // MCP: the method, and the session and protocol version the client named (SPEC §7).
+  if (event.mcp !== null && event.mcp !== undefined) record.mcp = event.mcp;
   if (input !== null) record.input = { host: input.host, method: input.method, path: input.path, params: input.params, call_chain: input.call_chain, identity_source: input.identity_source };
   return record;
 }

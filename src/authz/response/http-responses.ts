@@ -33,7 +33,8 @@ export function okResponse(parts: OkParts): CheckResponse {
 }
 
 export interface DeniedParts {
-  readonly httpStatus: Extract<HttpStatusCodeName, "BadRequest" | "Forbidden">;
+  /** OK only for MCP answers that carry the refusal in a JSON-RPC body (SPEC §7). */
+  readonly httpStatus: Extract<HttpStatusCodeName, "OK" | "BadRequest" | "Forbidden">;
   readonly rpcCode: (typeof RPC_CODE)[keyof typeof RPC_CODE];
   readonly message: string;
   readonly decisionId: string;
