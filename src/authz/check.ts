@@ -156,6 +156,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
 
       const mapped = toCheckResponse(decision, {
         request: facts, shadowGlobal: deps.shadowGlobal, approval, mcp, redeemByIdentity, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
+        call: { tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, mcp_method: input.mcp?.method ?? null },
       });
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,

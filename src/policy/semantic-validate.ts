@@ -4,9 +4,10 @@ import { suggestionSuffix } from "./did-you-mean.ts";
 import { parseEgressEntry, validPort } from "./egress-entry.ts";
 import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
-import { actionName, tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import { actionName, tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type ResponseSanitizeDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
 import type { Problem } from "./problem.ts";
 import { ACTION_METHODS, RESERVED_ACTIONS } from "./mcp-methods.ts";
+import { responsePathProblem, responseRegexProblem } from "./response-patterns.ts";
 import type { SourceDocument } from "./source-document.ts";
 
 interface Place {
@@ -78,10 +79,29 @@ function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer:
       (a, first) => `action \`${a.name}\` is already listed at ${first}; give it one entry`,
     ),
   );
+  problems.push(...responseSanitizeProblems(source, `${toolPointer}/sanitize/response`, tool.sanitize?.response));
   for (const [j, action] of tool.actions.entries()) {
-    if (typeof action !== "string") problems.push(...conditionsProblems(source, `${toolPointer}/actions/${j}/conditions`, action.conditions));
+    if (typeof action !== "string") {
+      problems.push(...conditionsProblems(source, `${toolPointer}/actions/${j}/conditions`, action.conditions));
+      problems.push(...responseSanitizeProblems(source, `${toolPointer}/actions/${j}/sanitize/response`, action.sanitize?.response));
+    }
   }
   problems.push(...mcpProblems(source, tool, toolPointer, actions));
+  return problems;
+}
+
+// Custom response regexes and paths are checked here, at build time, so a bundle never carries
+// one the ext_proc stream could not compile or that would match everywhere.
+function responseSanitizeProblems(source: SourceDocument, base: string, response: ResponseSanitizeDoc | undefined): Problem[] {
+  const problems: Problem[] = [];
+  for (const [k, regex] of (response?.regexes ?? []).entries()) {
+    const problem = responseRegexProblem(regex);
+    if (problem !== null) problems.push(problemAt({ source, pointer: `${base}/regexes/${k}` }, problem));
+  }
+  for (const [k, path] of (response?.paths ?? []).entries()) {
+    const problem = responsePathProblem(path);
+    if (problem !== null) problems.push(problemAt({ source, pointer: `${base}/paths/${k}` }, problem));
+  }
   return problems;
 }
 
