@@ -23,6 +23,8 @@ import { BundleReloader } from "./bundle-reloader.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
+import { createExtProcHandler } from "../extproc/process-stream.ts";
+import { createExtProcObserver } from "./extproc-observer.ts";
 import { revocationRoutes } from "./revocations-api.ts";
 import { createShadowComparator } from "./shadow-comparator.ts";
 
@@ -123,7 +125,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       throw new AegisError((last?.code as never) ?? "AEGIS_ERR_BUNDLE_READ", `initial bundle ${source} could not be loaded: ${last?.message ?? "unknown error"}`);
     }
 
-    const grpc = await startGrpcServer(config.grpc, (request) => check(request));
+    const extProc = createExtProcHandler({
+      holder, observer: createExtProcObserver({ metrics, logger, decisionLog }), maxBodyBytes: config.limits.max_body_bytes,
+    });
+    const grpc = await startGrpcServer(config.grpc, (request) => check(request), extProc);
     closers.unshift(() => grpc.shutdown(config.shutdown_grace_ms));
     let draining = false;
     const http = await startAdminHttp({
