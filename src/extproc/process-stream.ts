@@ -3,7 +3,8 @@
 // how the body is read, and response bodies are rewritten message by message. Anything Aegis
 // cannot do safely ends the call with an immediate error reply: it fails closed, never open.
 import type { ServerDuplexStream } from "@grpc/grpc-js";
-import { headerOption } from "../authz/response/header-option.ts";
+import { headerValue } from "../authz/response/header-option.ts";
+import type { HeaderValueOption } from "../grpc/ext-authz-types.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
 import type { HeaderMap } from "../grpc/ext-authz-types.ts";
@@ -210,4 +211,9 @@ function header(headers: HeaderMap | null, name: string): string | null {
 function isSuccess(headers: HeaderMap | null): boolean {
   const status = Number(header(headers, ":status"));
   return status >= 200 && status < 300;
+}
+
+/** A header to set. Envoy's ext_proc reads mutation values from raw_value (value is ignored). */
+function headerOption(key: string, value: string): HeaderValueOption {
+  return { header: { key, value: "", raw_value: Buffer.from(headerValue(value), "utf8") }, append: null, append_action: "OVERWRITE_IF_EXISTS_OR_ADD", keep_empty_value: false };
 }
