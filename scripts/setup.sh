@@ -178,6 +178,19 @@ setup_helm() {
   GOBIN="$tools/bin" GOFLAGS=-mod=mod go install -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
 }
 
+MCP_PYTHON_VERSION=2.3.0
+
+# The Python MCP SDK (PyPI `mcp`) in its own venv, for test/mcp: Aegis must work with more than
+# one SDK's client. Skipped when the venv already holds that version.
+setup_mcp_python() {
+  local venv="$tools/venv-mcp"
+  if [ -x "$venv/bin/python" ] && [ "$(version_of "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))')" = "$MCP_PYTHON_VERSION" ]; then return; fi
+  command -v python3 >/dev/null || { log "python3 is needed for the Python MCP client"; exit 1; }
+  log "creating the Python MCP client venv (mcp $MCP_PYTHON_VERSION)"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "mcp==$MCP_PYTHON_VERSION"
+}
+
 # node first: deps need it on PATH.
 if wants node; then setup_node; fi
 # shellcheck source=env.sh
@@ -190,4 +203,5 @@ if wants otelcol; then setup_otelcol; fi
 if wants helm; then setup_helm; fi
 if wants grpcurl; then setup_grpcurl; fi
 if wants bench; then setup_bench; fi
+if wants mcp-python; then setup_mcp_python; fi
 log "ready: node $(node --version), tools in .tools/bin"

@@ -5,8 +5,8 @@ import { parseBody } from "./body.ts";
 import { type CatalogEntry, matchCatalog } from "./catalog.ts";
 import { HEADER } from "./header-names.ts";
 import { asRecord } from "./loose.ts";
-import { readMcpRequest, readMcpToolsCall, type McpFailure, type McpRequest } from "./mcp.ts";
-import { ambiguousParams } from "./param-ambiguity.ts";
+import { PARTIAL_BODY_REQUEST, readMcpRequest, readMcpToolsCall, type McpFailure, type McpRequest } from "./mcp.ts";
+import { ambiguousParams, nestedCaseCollision } from "./param-ambiguity.ts";
 import { checkParamLimits, type ParamLimits } from "./param-limits.ts";
 import { flattenParams } from "./query-string.ts";
 import { type RequestFacts, readRequestFacts } from "./request-facts.ts";
@@ -96,14 +96,15 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   const tooBig = checkParamLimits(params, context.limits);
   if (tooBig !== null) return fail(tooBig, mcpFailure);
   const ambiguous = ambiguousParams({ query: facts.query, body, bodyParams });
-  if (ambiguous !== null) return fail(ambiguous, mcpFailure);
+  // An ambiguous JSON-RPC envelope (a repeated "method") is an invalid request, not invalid params.
+  if (ambiguous !== null) return fail(ambiguous, mcpFailure === null ? null : { ...mcpFailure, argumentsProblem: mcp !== null && nestedCaseCollision(bodyParams) !== null });
 
   // An MCP server's action always comes from the body: protocol traffic has none, whatever the route says.
   const action = isMcp ? (mcp?.request.action ?? null) : ((legacy?.ok ? legacy.action : null) ?? routeAction ?? catalogEntry?.action ?? null);
   return {
     ok: true,
     request: facts,
-    mcp: mcp?.request ?? null,
+    mcp: mcp?.request ?? (isMcp ? PARTIAL_BODY_REQUEST : null),
     overrideToken,
     input: {
       tenant: identity?.tenant ?? null,

@@ -35,6 +35,9 @@ function ownObject(record: Readonly<Record<string, unknown>>, key: string): Reco
 /** The MCP request to an MCP server (SPEC §7): src/mcp reads it, this checks it against the headers. */
 export type McpRequest = McpMessageCall;
 
+/** An MCP request whose body Envoy cut: nothing in it is read, but the answer is still MCP. */
+export const PARTIAL_BODY_REQUEST: McpRequest = Object.freeze({ method: "with a partial body", action: null, params: {}, name: null, id: null, overrideToken: null });
+
 /** What the answer to a refused MCP request needs to be an MCP answer. */
 export interface McpFailure {
   readonly id: JsonRpcId | null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readMcpCall } from "./mcp-call.ts";
-import { mcpHeaderMismatch } from "./mcp-headers.ts";
+import { decodeHeaderValue, mcpHeaderMismatch } from "./mcp-headers.ts";
 
 const call = (method: string, params?: unknown, id: unknown = 1) => ({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) });
 
@@ -67,5 +67,23 @@ describe("mcpHeaderMismatch", () => {
     expect(mcpHeaderMismatch({ "mcp-method": "tools/call", "mcp-name": "create_payment" }, parsed!)).toMatch(/Mcp-Name/);
     const ping = readMcpCall("POST", call("ping"));
     expect(mcpHeaderMismatch({ "mcp-name": "x" }, ping.ok ? ping.call : parsed!)).toMatch(/names nothing/);
+  });
+});
+
+describe("Mcp-Name values sent base64-wrapped", () => {
+  const read = readMcpCall("POST", { jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: "file:///Über uns.md" } });
+  const parsed = read.ok ? read.call : null;
+  const wrapped = (text: string) => `=?base64?${Buffer.from(text, "utf8").toString("base64")}?=`;
+
+  it("match the body once decoded", () => {
+    expect(mcpHeaderMismatch({ "mcp-method": "resources/read", "mcp-name": wrapped("file:///Über uns.md") }, parsed!)).toBeNull();
+  });
+
+  it("refuse a wrapped value of another name, and a malformed or non-canonical wrapping", () => {
+    expect(mcpHeaderMismatch({ "mcp-name": wrapped("file:///etc/passwd") }, parsed!)).toMatch(/Mcp-Name/);
+    expect(mcpHeaderMismatch({ "mcp-name": "=?base64?not base64!?=" }, parsed!)).toMatch(/Mcp-Name/);
+    expect(decodeHeaderValue("=?base64?YQ==?=")).toBe("a");
+    expect(decodeHeaderValue("=?base64?YR==?=")).toBeNull();
+    expect(decodeHeaderValue("=?base64?/w==?=")).toBeNull();
   });
 });

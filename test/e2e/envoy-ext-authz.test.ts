@@ -138,7 +138,7 @@ describe("through Envoy's ext_authz filter", () => {
     expect(upstream.received[before]?.headers["x-aegis-override-token"]).toBeUndefined();
     const replay = await pay(7000, { "x-aegis-override-token": override_token });
     expect(replay.status).toBe(403);
-    expect(JSON.parse(replay.body)).toMatchObject({ error: "approval_pending" });
+    expect(JSON.parse(replay.body)).toMatchObject({ error: "PolicyViolation", reason: "override_token_used" });
   });
 
   it("lets the requesting agent read its own approval and token with its own identity, and the CLI approve it", async () => {

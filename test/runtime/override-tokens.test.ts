@@ -39,7 +39,7 @@ function expectExactlyOneThrough(answers: readonly CheckAnswer[]): void {
   expect(through).toHaveLength(1);
   // Aegis consumes the token; the tool never sees it.
   expect(through[0]?.headersToRemove).toContain(HEADER.overrideToken);
-  for (const refused of answers.filter((a) => a.kind === "denied")) expect(refused.body).toMatchObject({ error: "approval_pending", reason: "approval_needed" });
+  for (const refused of answers.filter((a) => a.kind === "denied")) expect(refused.body).toMatchObject({ error: "PolicyViolation", reason: "override_token_used" });
 }
 
 function rejections(servers: readonly RunningAegisProcess[], reason: string): number {
@@ -88,7 +88,8 @@ describe("override tokens across two replicas sharing Redis", () => {
     for (const client of [clientA, clientB]) {
       const reuse = await client.check(payment(7100, withToken(token)));
       expect(reuse.kind).toBe("denied");
-      expect(reuse.body).toMatchObject({ error: "approval_pending" });
+      // Named, not a silent new approval.
+      expect(reuse.body).toMatchObject({ error: "PolicyViolation", reason: "override_token_used", rule_id: "aegis/override_token" });
     }
     await expectRejectionsLogged([a, b], "override_token_used", before + 2);
   });
@@ -97,7 +98,7 @@ describe("override tokens across two replicas sharing Redis", () => {
     const token = await approvedPayment(clientA, a, 7200);
     const other = await clientB.check(payment(7201, withToken(token)));
     expect(other.kind).toBe("denied");
-    expect(other.body).toMatchObject({ error: "approval_pending" });
+    expect(other.body).toMatchObject({ error: "PolicyViolation", reason: "override_token_mismatch" });
     await expectRejectionsLogged([b], "override_token_mismatch", 1);
     expect((await clientA.check(payment(7200, withToken(token)))).kind).toBe("ok");
   });
@@ -108,7 +109,7 @@ describe("override tokens across two replicas sharing Redis", () => {
     await new Promise((r) => setTimeout(r, 1500));
     const late = await clientA.check(payment(7300, withToken(token)));
     expect(late.kind).toBe("denied");
-    expect(late.body).toMatchObject({ error: "approval_pending" });
+    expect(late.body).toMatchObject({ error: "PolicyViolation", reason: "override_token_expired" });
     await expectRejectionsLogged([a], "override_token_expired", 1);
   });
 });

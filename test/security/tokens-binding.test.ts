@@ -81,7 +81,7 @@ describe("an override token is bound to method, host and path", () => {
     const before = mismatches();
     const answer = await client.check(paymentTo(target, 7000, token));
     expect(answer.kind).toBe("denied");
-    expect(answer.body).toMatchObject({ error: "approval_pending", reason: "approval_needed" });
+    expect(answer.body).toMatchObject({ error: "PolicyViolation", reason: "override_token_mismatch" });
     await eventually(mismatches, (n) => n > before, "the mismatch in the log");
   });
 
@@ -89,6 +89,6 @@ describe("an override token is bound to method, host and path", () => {
     expect((await client.check(paymentTo(APPROVED, 7000, token))).kind).toBe("ok");
     const again = await client.check(paymentTo(APPROVED, 7000, token));
     expect(again.kind).toBe("denied");
-    expect(again.body).toMatchObject({ error: "approval_pending" });
+    expect(again.body).toMatchObject({ error: "PolicyViolation", reason: "override_token_used" });
   });
 });
