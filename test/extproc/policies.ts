@@ -1,6 +1,6 @@
 // The policies the ext_proc tests run against, written to a fresh directory and built with the
 // real `aegis build`: an agent whose payments carry a sanitized card number, and MCP agents
-// with a wide and a narrow view of the same document server.
+// with a wide and a narrow view of the same document server (the tool deploy/envoy/mcp.yaml routes).
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,12 +26,12 @@ allowed_tools:
     sanitize:
       params: [card_number]
 `,
-  "docs-wide/policy.yaml": `apiVersion: aegis/v1
+  "mcp-wide/policy.yaml": `apiVersion: aegis/v1
 kind: AgentPolicy
 tenant: acme
-agent: docs-wide
+agent: mcp-wide
 allowed_tools:
-  - name: doc-store
+  - name: payments-mcp
     protocol: mcp
     actions:
       - search_documents
@@ -42,12 +42,12 @@ allowed_tools:
             paths: [structuredContent.owner_token]
       - update_document
 `,
-  "docs-narrow/policy.yaml": `apiVersion: aegis/v1
+  "mcp-narrow/policy.yaml": `apiVersion: aegis/v1
 kind: AgentPolicy
 tenant: acme
-agent: docs-narrow
+agent: mcp-narrow
 allowed_tools:
-  - name: doc-store
+  - name: payments-mcp
     protocol: mcp
     actions: [search_documents]
 `,
