@@ -13,7 +13,8 @@ export interface SseEvent {
   readonly otherLines: readonly string[];
 }
 
-const EVENT_END = /(\r\n|\r|\n)(\r\n|\r|\n)/;
+// Two line ends in a row; a CR followed by LF is one line end, never two.
+const EVENT_END = /(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)/;
 
 export class SseSplitter {
   #pending = "";
@@ -25,10 +26,9 @@ export class SseSplitter {
     for (;;) {
       const match = EVENT_END.exec(this.#pending);
       if (match === null) break;
-      let end = match.index + match[0].length;
-      // "\r\r" may be "\r" + the first half of "\r\n": wait for the next byte to decide.
-      if (match[2] === "\r" && end === this.#pending.length) break;
-      if (match[2] === "\r" && this.#pending[end] === "\n") end++;
+      const end = match.index + match[0].length;
+      // A CR at the very end may be the first half of a CRLF: wait for the next byte to decide.
+      if (end === this.#pending.length && this.#pending.endsWith("\r")) break;
       const raw = this.#pending.slice(0, end);
       this.#pending = this.#pending.slice(end);
       events.push(parseEvent(raw));
