@@ -1,0 +1,53 @@
+// Every shipped Envoy config carries the ext_proc filter as the contract needs it, and the real
+// Envoy 1.40 accepts it (`envoy --mode validate`): after ext_authz, failing closed, BUFFERED
+// request bodies and STREAMED responses by default, modes overridable per call, the ext_authz
+// decision forwarded.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { envoyBinary } from "../support/envoy.ts";
+import { REPO_ROOT } from "../support/opa.ts";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function helmSidecarConfig(): string {
+  const docs = parseAllDocuments(readFileSync(join(REPO_ROOT, "deploy", "helm", "examples", "agent-with-envoy-sidecar.yaml"), "utf8")).map((d) => d.toJS() as Json);
+  return docs.find((d) => d?.["kind"] === "ConfigMap")!["data"]["envoy.yaml"] as string;
+}
+
+const CONFIGS: Record<string, () => string> = {
+  "deploy/envoy/envoy.yaml": () => readFileSync(join(REPO_ROOT, "deploy", "envoy", "envoy.yaml"), "utf8"),
+  "deploy/envoy/mcp.yaml": () => readFileSync(join(REPO_ROOT, "deploy", "envoy", "mcp.yaml"), "utf8"),
+  "deploy/helm/examples/agent-with-envoy-sidecar.yaml": helmSidecarConfig,
+};
+
+describe.each(Object.entries(CONFIGS))("%s", (_name, text) => {
+  it("has ext_proc right after ext_authz, failing closed, with the decision forwarded", () => {
+    const config = parse(text()) as Json;
+    const filters = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"] as Json[];
+    const names = filters.map((f) => f["name"]);
+    expect(names.indexOf("envoy.filters.http.ext_proc")).toBe(names.indexOf("envoy.filters.http.ext_authz") + 1);
+    const extProc = filters.find((f) => f["name"] === "envoy.filters.http.ext_proc")!["typed_config"];
+    expect(extProc["failure_mode_allow"]).toBe(false);
+    expect(extProc["allow_mode_override"]).toBe(true);
+    expect(extProc["processing_mode"]).toMatchObject({ request_body_mode: "BUFFERED", response_body_mode: "STREAMED" });
+    expect(extProc["metadata_options"]["forwarding_namespaces"]["untyped"]).toEqual(["envoy.filters.http.ext_authz"]);
+    expect(extProc["grpc_service"]["envoy_grpc"]["cluster_name"]).toBe("aegis");
+  });
+
+  it("is accepted by envoy --mode validate", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aegis-extproc-validate-"));
+    try {
+      const path = join(dir, "envoy.yaml");
+      writeFileSync(path, text());
+      const r = spawnSync(envoyBinary(), ["--mode", "validate", "-c", path, "--use-dynamic-base-id"], { encoding: "utf8", timeout: 120_000 });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/OK/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 130_000);
+});
