@@ -33,7 +33,7 @@ describe.each(Object.entries(CONFIGS))("%s", (_name, text) => {
     const extProc = filters.find((f) => f["name"] === "envoy.filters.http.ext_proc")!["typed_config"];
     expect(extProc["failure_mode_allow"]).toBe(false);
     expect(extProc["allow_mode_override"]).toBe(true);
-    expect(extProc["processing_mode"]).toMatchObject({ request_body_mode: "BUFFERED", response_body_mode: "STREAMED" });
+    expect(extProc["processing_mode"]).toMatchObject({ request_body_mode: "BUFFERED", response_header_mode: "SKIP", response_body_mode: "NONE" });
     expect(extProc["metadata_options"]["forwarding_namespaces"]["untyped"]).toEqual(["envoy.filters.http.ext_authz"]);
     expect(extProc["grpc_service"]["envoy_grpc"]["cluster_name"]).toBe("aegis");
   });
