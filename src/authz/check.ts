@@ -19,6 +19,7 @@ import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { CheckFailure } from "../server/grpc-server.ts";
 import type { StateStore } from "../state/state-store.ts";
 import { readBudgetCounters, reserveBudgetCharges, type BudgetOwner } from "./budget-counters.ts";
+import { extProcNeeded } from "./ext-proc-needed.ts";
 import { maskParams } from "./mask-params.ts";
 import { NO_AGENT_VIEW, type PolicyContext } from "./policy-context.ts";
 import { invalidRequestResponse, toCheckResponse, type PendingApproval, type ShadowedOutcome } from "./to-check-response.ts";
@@ -156,7 +157,10 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
 
       const mapped = toCheckResponse(decision, {
         request: facts, shadowGlobal: deps.shadowGlobal, approval, mcp, redeemByIdentity, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
-        call: { tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, mcp_method: input.mcp?.method ?? null },
+        call: {
+          tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, mcp_method: input.mcp?.method ?? null,
+          ext_proc: extProcNeeded({ shadow, redactParams: decision.outcome === "sanitize" ? decision.redactions.params : [], tool: input.tool, action: input.action, mcpMethod: input.mcp?.method ?? null }, agent),
+        },
       });
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,

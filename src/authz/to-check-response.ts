@@ -10,6 +10,7 @@ import type { RequestFacts } from "../input/request-facts.ts";
 import { CREDENTIAL_PARAM_NAMES } from "./mask-params.ts";
 import { budgetRemainingHeader } from "./response/budget-header.ts";
 import { type CallMetadata, decisionMetadata } from "./response/dynamic-metadata.ts";
+import { EXT_PROC_HEADER } from "./ext-proc-needed.ts";
 import { headerOption } from "./response/header-option.ts";
 import { deniedResponse, okResponse, RPC_CODE } from "./response/http-responses.ts";
 import { redactionMutations } from "./response/redaction-mutations.ts";
@@ -88,6 +89,11 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
     headerOption(HEADER.decisionId, decision.decision_id),
     headerOption(HEADER.policyVersion, decision.policy_version),
   ];
+  // Set on every allowed call the Check handler maps (it always names the call), over anything the
+  // agent sent: the sidecar skips ext_proc on "skip".
+  if (context.call !== undefined) {
+    headers.push(headerOption(EXT_PROC_HEADER, context.call.ext_proc && !(decision.mode === "shadow" || context.shadowGlobal) ? "run" : "skip"));
+  }
   const budget = context.budgetRemaining === undefined ? null : budgetRemainingHeader(context.budgetRemaining);
   if (budget !== null) headers.push(headerOption(HEADER.budgetRemaining, budget));
 

@@ -79,6 +79,16 @@ describe("ext_proc body sanitization through Envoy", () => {
     expect(JSON.parse(got.body)).toEqual({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "pay_invoice", arguments: { invoice: "INV-1", card: { card_number: "[REDACTED]" } } } });
   });
 
+  it("an agent sending x-aegis-ext-proc: skip itself cannot skip the redaction, and the flag never reaches the upstream", async () => {
+    const body = JSON.stringify({ amount: 10, card_number: FAKE_CARD });
+    const res = await httpRequest({
+      port: envoy.port, host: "api.stripe.com", method: "POST", path: "/v1/payment_intents", headers: { ...PAY, "content-type": "application/json", "x-aegis-ext-proc": "skip" }, body,
+    });
+    expect(res.status, res.body).toBe(200);
+    expect(JSON.parse(last().body)).toEqual({ amount: 10, card_number: "[REDACTED]" });
+    expect(last().headers["x-aegis-ext-proc"]).toBeUndefined();
+  });
+
   it("a call with nothing to sanitize passes its body byte-identical", async () => {
     const body = '{"amount":10,  "memo":"no card here"}';
     const res = await httpRequest({ port: envoy.port, host: "api.stripe.com", method: "POST", path: "/v1/payment_intents", headers: { ...PAY, "content-type": "application/json" }, body });

@@ -72,6 +72,14 @@ describe.each([
     expect(tools.map((t) => t.name).sort()).toEqual(["read_document", "search_documents", "update_document"]);
   });
 
+  it("an agent sending x-aegis-ext-proc: skip itself still gets the filtered list", async () => {
+    const client = new Client({ name: "extproc-test-agent", version: "1.0.0" });
+    clients.push(client);
+    await client.connect(new StreamableHTTPClientTransport(new URL(MCP_URL), { fetch: sidecarFetch(narrow.port, { "x-aegis-ext-proc": "skip" }) }));
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(["search_documents"]);
+  });
+
   it("a narrower policy sees a narrower list from the same server", async () => {
     const client = await connect(narrow);
     const { tools } = await client.listTools();

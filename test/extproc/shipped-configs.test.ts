@@ -30,7 +30,15 @@ describe.each(Object.entries(CONFIGS))("%s", (_name, text) => {
     const filters = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"] as Json[];
     const names = filters.map((f) => f["name"]);
     expect(names.indexOf("envoy.filters.http.ext_proc")).toBe(names.indexOf("envoy.filters.http.ext_authz") + 1);
-    const extProc = filters.find((f) => f["name"] === "envoy.filters.http.ext_proc")!["typed_config"];
+    const wrapped = filters.find((f) => f["name"] === "envoy.filters.http.ext_proc")!["typed_config"];
+    // Skipped only on the header ext_authz sets ("skip"), never by default.
+    expect(wrapped["@type"]).toBe("type.googleapis.com/envoy.extensions.common.matching.v3.ExtensionWithMatcher");
+    const matcher = wrapped["xds_matcher"]["matcher_list"]["matchers"];
+    expect(matcher).toHaveLength(1);
+    expect(matcher[0]["predicate"]["single_predicate"]["input"]["typed_config"]["header_name"]).toBe("x-aegis-ext-proc");
+    expect(matcher[0]["predicate"]["single_predicate"]["value_match"]).toEqual({ exact: "skip" });
+    expect(wrapped["xds_matcher"]["on_no_match"]).toBeUndefined();
+    const extProc = wrapped["extension_config"]["typed_config"];
     expect(extProc["failure_mode_allow"]).toBe(false);
     expect(extProc["allow_mode_override"]).toBe(true);
     expect(extProc["processing_mode"]).toMatchObject({ request_body_mode: "BUFFERED", response_header_mode: "SKIP", response_body_mode: "NONE" });

@@ -25,6 +25,8 @@ export interface CallMetadata {
   readonly action: string | null;
   readonly mcp_method: string | null;
   readonly shadow: boolean;
+  /** Whether the ext_proc filter has work for this call (x-aegis-ext-proc: run). */
+  readonly ext_proc: boolean;
 }
 
 export function decisionMetadata(fields: MetadataFields): Struct {
