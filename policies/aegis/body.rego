@@ -44,8 +44,20 @@ reads_body if {
 	entry.sum_param != null
 }
 
-# A tenant's own Rego (package aegis.custom.<tenant>, SPEC §3) may read any parameter.
-reads_body if data.aegis.custom[request.tenant]
+# A custom module that applies to the caller (package aegis.custom.<tenant>, or
+# aegis.custom.<tenant>.<agent>; SPEC §3) may read any parameter. Read by literal set names, as
+# aegis.custom_rules does (see there for why), so another agent's module does not count.
+reads_body if data.aegis.custom[request.tenant].deny
+
+reads_body if data.aegis.custom[request.tenant].needs_approval
+
+reads_body if data.aegis.custom[request.tenant].redact
+
+reads_body if data.aegis.custom[request.tenant][request.agent].deny
+
+reads_body if data.aegis.custom[request.tenant][request.agent].needs_approval
+
+reads_body if data.aegis.custom[request.tenant][request.agent].redact
 
 denies contains {"reason": "body_truncated", "rule_id": "aegis/body_truncated"} if {
 	request.truncated_body

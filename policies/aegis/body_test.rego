@@ -100,3 +100,13 @@ test_a_tenant_with_custom_rego_needs_the_body if {
 	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as fx.tenants with data.aegis.custom as {"acme": {"deny": []}}
 	decision.reason == "body_truncated"
 }
+
+test_an_agent_module_of_the_caller_needs_the_body if {
+	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as fx.tenants with data.aegis.custom as {"acme": {"planner": {"deny": []}}}
+	decision.reason == "body_truncated"
+}
+
+test_another_agents_module_does_not_need_the_body if {
+	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as fx.tenants with data.aegis.custom as {"acme": {"support-agent": {"deny": []}}}
+	decision.outcome == "allow"
+}

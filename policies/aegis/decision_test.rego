@@ -13,6 +13,8 @@ test_precedence_is_the_contract_order if {
 		"egress_denied",
 		"tool_not_allowed",
 		"action_not_allowed",
+		"param_not_allowed",
+		"outside_schedule",
 		"invalid_amount",
 		"blocked_over_hard_limit",
 		"budget_exceeded",

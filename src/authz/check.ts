@@ -13,6 +13,7 @@ import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
 import type { IdentityResolver } from "../identity/resolve-identity.ts";
 import { toPolicyInput, type InputLimits, type ResolvedIdentity } from "../input/from-check-request.ts";
+import { withScheduleClock } from "../input/schedule-clock.ts";
 import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
 import { mcpSessionFacts } from "../mcp/mcp-headers.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
@@ -97,11 +98,12 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
         if (!mapped.ok) {
           return { kind: "invalid" as const, reason: mapped.reason, revision: engine.revision, mcp: mapped.mcp };
         }
+        const input = withScheduleClock(mapped.input, agent.scheduleZones, now());
         const evalStart = performance.now();
-        const raw = await engine.evaluate(mapped.input);
+        const raw = await engine.evaluate(input);
         const engineMs = performance.now() - evalStart;
         const decision = normalizeDecision(raw, { decisionId, policyVersion: engine.revision });
-        return { kind: "decided" as const, input: mapped.input, decision, agent, engineMs, mcp: mapped.mcp, overrideToken: mapped.overrideToken };
+        return { kind: "decided" as const, input, decision, agent, engineMs, mcp: mapped.mcp, overrideToken: mapped.overrideToken };
       });
 
       if (result.kind === "invalid") {

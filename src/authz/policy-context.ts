@@ -12,6 +12,8 @@ export interface AgentView {
   readonly sanitizedParams: ReadonlySet<string>;
   /** Tools the agent's policy marks `protocol: mcp`: their requests are read as MCP. */
   readonly mcpTools: ReadonlySet<string>;
+  /** Time zones the agent's schedules name: the host computes input.now for these (none: no clock). */
+  readonly scheduleZones: readonly string[];
   /** The actions the agent may call on a tool (its MCP tools, for tools/list); null when the tool is not allowed. */
   allowedActions(tool: string): ReadonlySet<string> | null;
   /** The called action's `sanitize.response` rule, for the ext_proc stream; null when it has none. */
@@ -30,7 +32,7 @@ export const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: DEFAULT_APP
 
 /** What the host knows of a caller without a policy: nothing to read, charge or mask. */
 export const NO_AGENT_VIEW: AgentView = {
-  budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), mcpTools: new Set(), allowedActions: () => null, responseRule: () => null,
+  budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set(), allowedActions: () => null, responseRule: () => null,
 };
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
@@ -54,12 +56,15 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       for (const tool of Object.values(raw.tools ?? {})) {
         for (const action of Object.values(tool.actions ?? {})) for (const p of [...(action.sanitize?.params ?? []), ...(action.sanitize?.query ?? [])]) sanitized.add(p.toLowerCase());
       }
+      // A custom module's redact rules name these; masked whatever the outcome.
+      for (const p of Array.isArray(raw.custom_redactions) ? raw.custom_redactions : []) if (typeof p === "string") sanitized.add(p.toLowerCase());
+      const zones = Array.isArray(raw.schedule_zones) ? raw.schedule_zones.filter((z): z is string => typeof z === "string") : [];
       const mcpTools = new Set(Object.entries(raw.tools ?? {}).filter(([, tool]) => tool.mcp !== undefined).map(([name]) => name));
       const tools = raw.tools ?? {};
       const toolOf = (tool: string) => (Object.hasOwn(tools, tool) ? tools[tool] : undefined);
       const actionSets = new Map<string, ReadonlySet<string>>();
       const view: AgentView = {
-        budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, mcpTools,
+        budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones, mcpTools,
         allowedActions(tool) {
           const data = toolOf(tool);
           if (data === undefined) return null;

@@ -19,10 +19,12 @@ import { AegisError } from "../errors/registry.ts";
 import { AEGIS_METADATA } from "./manifest.ts";
 import { runOpa } from "./opa-cli.ts";
 import { DATA_FILE, MANIFEST_FILE, readBundle, SIGNATURES_FILE } from "./read.ts";
+import type { CustomModules } from "./custom-modules.ts";
 import { collectRegoSources, packageRoot, type RegoSource } from "./rego-sources.ts";
 import { contentRevision } from "./revision.ts";
 import { createBundleSigner, type SigningOptions } from "./sign.ts";
 import { packTarGz } from "./tar-gz.ts";
+import { hostBuiltins } from "./wasm-builtins.ts";
 
 export interface BuildBundleOptions {
   /** The compiled policy data (docs/contracts.md §1); becomes the bundle's root data.json. */
@@ -33,6 +35,8 @@ export interface BuildBundleOptions {
   /** Default: the content hash of data and Rego (see contentRevision). */
   readonly revision?: string;
   readonly signing?: SigningOptions;
+  /** The policy author's own modules (src/bundle/custom-modules.ts), compiled into the same WASM. */
+  readonly custom?: CustomModules;
 }
 
 export interface BuildBundleResult {
@@ -85,6 +89,20 @@ async function writeAtomically(outFile: string, bytes: Uint8Array): Promise<void
   }
 }
 
+// A custom module may use only what OPA's WASM runtime implements natively: the opa-wasm SDK
+// supplies a handful of others in JavaScript (sprintf among them) and none of time.*, http.send or
+// io.jwt.*, so a builtin left to the host is refused at build time, naming the call. The shipped
+// library needs none; a --rego-dir stand-in may (the SDK's own are then its business).
+function refuseHostBuiltins(needed: readonly string[], calls: ReadonlyMap<string, string>): void {
+  const custom = needed.filter((name) => calls.has(name));
+  if (custom.length === 0) return;
+  const named = custom.map((name) => `\`${name}\` (called at ${calls.get(name)})`);
+  throw new AegisError(
+    "AEGIS_ERR_POLICY_INVALID",
+    `the Rego calls ${named.join(", ")}, which OPA's WASM runtime does not implement natively; Aegis evaluates only native builtins (docs/rego.md lists them)`,
+  );
+}
+
 export async function buildBundle(options: BuildBundleOptions): Promise<BuildBundleResult> {
   const { data, regoDir, outFile } = options;
   if (!isRecord(data)) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", "bundle data must be a JSON object");
@@ -92,7 +110,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuildBun
     throw new AegisError("AEGIS_ERR_USAGE", "--revision must not be empty");
   }
   const sign = options.signing === undefined ? null : await createBundleSigner(options.signing);
-  const rego = await collectRegoSources(regoDir);
+  const rego = [...(await collectRegoSources(regoDir)), ...(options.custom?.sources ?? [])];
   const revision = options.revision ?? contentRevision(data, rego);
   const work = await mkdtemp(join(tmpdir(), "aegis-build-"));
   try {
@@ -108,6 +126,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuildBun
     if (contents.manifest.revision !== revision) {
       throw new AegisError("AEGIS_ERR_OPA_BUILD", `opa build wrote revision "${contents.manifest.revision}", expected "${revision}"`);
     }
+    refuseHostBuiltins(hostBuiltins(contents.wasm), options.custom?.calls ?? new Map());
     if (sign !== null) {
       const files = new Map(contents.files);
       files.set(SIGNATURES_FILE, await sign(files));

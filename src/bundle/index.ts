@@ -2,6 +2,9 @@
 export { buildBundle, type BuildBundleOptions, type BuildBundleResult } from "./build.ts";
 export { defaultRegoDir } from "./library-dir.ts";
 export { loadBundleSource, type LoadBundleOptions, type LoadBundleResult, type LoadedBundle } from "./source.ts";
+export { loadBundleOffThread } from "./load-off-thread.ts";
+export { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "./limits.ts";
+export { checkBundleData } from "./data-schema.ts";
 export {
   AEGIS_BUNDLE_FORMAT,
   AEGIS_METADATA,
@@ -11,7 +14,7 @@ export {
   type BundleManifest,
   type EntrypointMetadata,
 } from "./manifest.ts";
-export { readBundle, type BundleContents, type BundleSignatures } from "./read.ts";
+export { readBundle, readBundleStream, type BundleContents, type BundleSignatures } from "./read.ts";
 export { SIGNING_ALGORITHMS, isSigningAlgorithm, type SigningAlgorithm } from "./key-material.ts";
 export { signBundleFiles, type SigningOptions } from "./sign.ts";
 export { verifyBundle, type VerifiedSignature, type VerifyOptions } from "./verify.ts";

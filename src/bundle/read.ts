@@ -1,9 +1,11 @@
-// Reads a bundle (.tar.gz bytes) into memory and checks it has what the decision service needs:
-// one root policy.wasm, a root data.json (an object) and a well-formed .manifest.
+// Reads a bundle (.tar.gz bytes or a stream of them, within BundleLimits) into memory and checks it
+// has what the decision service needs: one root policy.wasm, a root data.json (an object) and a
+// well-formed .manifest.
 import { posix } from "node:path";
 import { AegisError } from "../errors/registry.ts";
+import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "./limits.ts";
 import { parseManifest, type BundleManifest } from "./manifest.ts";
-import { unpackTarGz } from "./tar-gz.ts";
+import { unpackTarGz, unpackTarGzStream } from "./tar-gz.ts";
 
 export const SIGNATURES_FILE = ".signatures.json";
 export const MANIFEST_FILE = ".manifest";
@@ -77,8 +79,16 @@ function checkWasmModules(manifest: BundleManifest, files: ReadonlyMap<string, U
   }
 }
 
-export async function readBundle(bytes: Uint8Array): Promise<BundleContents> {
-  const files = await unpackTarGz(bytes);
+export async function readBundle(bytes: Uint8Array, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): Promise<BundleContents> {
+  return contentsOf(await unpackTarGz(bytes, limits));
+}
+
+/** readBundle over a stream: the archive is never held whole, only the files it holds. */
+export async function readBundleStream(chunks: AsyncIterable<Uint8Array>, limits: BundleLimits = DEFAULT_BUNDLE_LIMITS): Promise<BundleContents> {
+  return contentsOf(await unpackTarGzStream(chunks, limits));
+}
+
+function contentsOf(files: ReadonlyMap<string, Uint8Array>): BundleContents {
   const manifestBytes = files.get(MANIFEST_FILE);
   if (manifestBytes === undefined) throw invalid(`bundle has no ${MANIFEST_FILE}`);
   const manifest = parseManifest(parseJsonFile(MANIFEST_FILE, manifestBytes));

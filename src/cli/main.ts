@@ -4,6 +4,7 @@ import { AegisError, isAegisError } from "../errors/registry.ts";
 
 const COMMANDS: Record<string, string> = {
   validate: "validate YAML policies: aegis validate <file|dir>",
+  fmt: "normalize policy YAML key order and quoting, comments kept: aegis fmt <file|dir> [-w | --check]",
   build: "build a signed WASM bundle: aegis build <dir> -o <bundle.tar.gz>",
   verify: "verify a bundle signature: aegis verify <bundle> --verification-key K",
   eval: "evaluate one input: aegis eval --bundle B --input request.json",

@@ -2,7 +2,7 @@
 // the caller fails closed (a gRPC error) rather than guessing.
 import { AegisError } from "../errors/registry.ts";
 import {
-  DENY_REASONS,
+  isDenyReason,
   NON_DENY_REASONS,
   OUTCOMES,
   type BudgetCharge,
@@ -15,8 +15,7 @@ import {
 } from "./types.ts";
 
 const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOMES);
-const DENY_SET: ReadonlySet<string> = new Set(DENY_REASONS);
-const REASON_SET: ReadonlySet<string> = new Set([...DENY_REASONS, ...NON_DENY_REASONS]);
+const NON_DENY_SET: ReadonlySet<string> = new Set(NON_DENY_REASONS);
 const MODE_SET: ReadonlySet<string> = new Set(["enforce", "shadow"]);
 
 export interface NormalizeContext {
@@ -27,13 +26,16 @@ export interface NormalizeContext {
 export function normalizeDecision(raw: unknown, ctx: NormalizeContext): Decision {
   const obj = record(raw, "decision");
   const outcome = member(obj.outcome, OUTCOME_SET, "outcome") as Outcome;
-  const reason = member(obj.reason, REASON_SET, "reason") as Reason;
+  const reason = reasonOf(obj.reason, "reason");
   const rule_id = str(obj.rule_id, "rule_id");
   const denyReasons = list(obj.deny_reasons ?? [], "deny_reasons").map((entry, i) => {
     const e = record(entry, `deny_reasons/${i}`);
-    return { reason: member(e.reason, DENY_SET, `deny_reasons/${i}/reason`) as DenyReason, rule_id: str(e.rule_id, `deny_reasons/${i}/rule_id`) };
+    const at = `deny_reasons/${i}/reason`;
+    const reason = str(e.reason, at);
+    if (!isDenyReason(reason)) throw malformed(`${at} has unexpected value ${JSON.stringify(reason)}`);
+    return { reason: reason as DenyReason, rule_id: str(e.rule_id, `deny_reasons/${i}/rule_id`) };
   });
-  if ((outcome === "deny") !== DENY_SET.has(reason)) {
+  if ((outcome === "deny") !== isDenyReason(reason)) {
     throw malformed(`outcome ${outcome} does not go with reason ${reason}`);
   }
   return {
@@ -55,6 +57,11 @@ function redactions(raw: unknown): Redactions {
   if (raw === undefined || raw === null) return { headers: [], query: [], params: [] };
   const r = record(raw, "redactions");
   return { headers: strings(r.headers ?? [], "redactions/headers"), query: strings(r.query ?? [], "redactions/query"), params: strings(r.params ?? [], "redactions/params") };
+}
+
+function reasonOf(raw: unknown, at: string): Reason {
+  if (typeof raw !== "string" || !(NON_DENY_SET.has(raw) || isDenyReason(raw))) throw malformed(`${at} has unexpected value ${JSON.stringify(raw)}`);
+  return raw as Reason;
 }
 
 function approval(raw: unknown, outcome: Outcome): Decision["approval"] {

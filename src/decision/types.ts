@@ -12,11 +12,22 @@ export const DENY_REASONS = [
   "egress_denied",
   "tool_not_allowed",
   "action_not_allowed",
+  "param_not_allowed",
+  "outside_schedule",
   "invalid_amount",
   "blocked_over_hard_limit",
   "budget_exceeded",
 ] as const;
-export type DenyReason = (typeof DENY_REASONS)[number];
+/** A custom Rego module's own deny reason (policies/aegis/custom.rego): reported after every built-in one. */
+export type CustomDenyReason = `custom:${string}`;
+export type DenyReason = (typeof DENY_REASONS)[number] | CustomDenyReason;
+
+/** The names policies/aegis/custom.rego lets through; anything else it reports as custom:invalid_reason. */
+const CUSTOM_REASON = /^custom:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function isDenyReason(reason: string): reason is DenyReason {
+  return (DENY_REASONS as readonly string[]).includes(reason) || CUSTOM_REASON.test(reason);
+}
 
 // approved_override: an approval_needed call let through once by its redeemed override token
 // (decided by the host, never by Rego; rule id aegis/override_token).

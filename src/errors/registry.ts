@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   AEGIS_ERR_BUNDLE_SIGNATURE: "the bundle signature or a file hash does not verify",
   AEGIS_ERR_BUNDLE_FETCH: "the bundle could not be fetched",
   AEGIS_ERR_BUNDLE_WRITE: "the bundle file could not be written",
+  AEGIS_ERR_BUNDLE_TOO_LARGE: "the bundle exceeds a size or entry-count limit",
+  AEGIS_ERR_BUNDLE_DATA_INVALID: "the bundle's data.json does not match its schema",
   AEGIS_ERR_WASM_LOAD: "the policy WASM module failed to load",
   AEGIS_ERR_ENTRYPOINT_MISSING: "the bundle lacks a required entrypoint",
   AEGIS_ERR_EVAL: "policy evaluation failed",

@@ -19,5 +19,6 @@ export function completeInput(partial: Partial<PolicyInput>): PolicyInput {
     call_chain: { parent: null, depth: 0, verified: false, error: null, ...partial.call_chain },
     budgets: partial.budgets ?? {},
     ...(partial.mcp === undefined ? {} : { mcp: partial.mcp }),
+    ...(partial.now === undefined ? {} : { now: partial.now }),
   };
 }

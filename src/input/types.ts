@@ -9,6 +9,12 @@ export interface CallChainFacts {
   readonly error: string | null;
 }
 
+/** Local time in each zone a schedule names; set only for an agent with schedules (src/input/schedule-clock.ts). */
+export interface ScheduleClock {
+  readonly unix_ms: number;
+  readonly zones: Readonly<Record<string, { readonly day: string; readonly minute: number }>>;
+}
+
 export interface PolicyInput {
   readonly tenant: string | null;
   readonly agent: string | null;
@@ -33,4 +39,5 @@ export interface PolicyInput {
    * response for transport requests without one); null when a partial body hid it.
    */
   readonly mcp?: { readonly method: string | null };
+  readonly now?: ScheduleClock;
 }

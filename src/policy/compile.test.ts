@@ -73,6 +73,8 @@ describe("defaults and derived values", () => {
         read_document: {
           amount: { param: "amount", threshold: 50, hard_limit: 500 },
           sanitize: entrySanitize,
+          params: null,
+          schedule: null,
           rule_ids: {
             allowed: `${base}/actions`,
             within_limit: `${base}/conditions/max_amount`,
@@ -86,6 +88,8 @@ describe("defaults and derived values", () => {
         create_payment: {
           amount: { param: "amount", threshold: 200, hard_limit: 5000 },
           sanitize: entrySanitize,
+          params: null,
+          schedule: null,
           rule_ids: {
             allowed: `${base}/actions/create_payment`,
             within_limit: `${base}/actions/create_payment/conditions/approval_threshold`,
@@ -99,6 +103,8 @@ describe("defaults and derived values", () => {
         delete_document: {
           amount: { param: "amount", threshold: 50, hard_limit: 500 },
           sanitize: { headers: [], query: [], params: ["reason"] },
+          params: null,
+          schedule: null,
           rule_ids: {
             allowed: `${base}/actions/delete_document`,
             within_limit: `${base}/conditions/max_amount`,
@@ -112,11 +118,55 @@ describe("defaults and derived values", () => {
     });
   });
 
+  it("merges parameter rules by path, action object over entry, each with the rule id of the YAML that wrote it", async () => {
+    const agent = (await compiled(examplesDir)).tenants.acme?.agents["research-agent"];
+    const base = "acme/research-agent/allowed_tools/docs-mcp";
+    const read = agent?.tools["docs-mcp"]?.actions.read_document?.params;
+    expect(read?.rules.map((r) => [r.path, r.rule_id])).toEqual([
+      ["format", `${base}/params/format`],
+      ["labels[]", `${base}/params/labels[]`],
+      ["path", `${base}/actions/read_document/params/path`],
+      ["query", `${base}/params/query`],
+    ]);
+    expect(read?.rules.find((r) => r.path === "labels[]")).toMatchObject({ steps: ["labels", "[]"], pattern: "^(?:[a-z][a-z0-9-]{0,31})$" });
+    expect(read?.rules.find((r) => r.path === "path")).toMatchObject({ required: true, glob: ["^/docs(?:/[^/]+)*$"], enum: null, hosts: null });
+    expect(read).toMatchObject({ additional: "allow", additional_rule_id: `${base}/additional_params` });
+    const fetch = agent?.tools["web-fetch"]?.actions.fetch_page?.params;
+    expect(fetch?.additional).toBe("deny");
+    expect(fetch?.named).toEqual({ debug: true, max_bytes: true, url: true });
+    expect(fetch?.rules.find((r) => r.path === "url")?.hosts).toEqual({ exact: {}, suffixes: [".wikipedia.org"] });
+    // The amount rule's parameter counts as named for additional_params.
+    expect(agent?.schedule_zones).toEqual(["Europe/Berlin"]);
+    expect(agent?.tools["docs-mcp"]?.actions.export_documents?.schedule).toEqual({
+      timezone: "Europe/Berlin",
+      days: ["mon", "tue", "wed", "thu", "fri"],
+      minutes: [[480, 720], [780, 1080]],
+    });
+    expect(agent?.tools["docs-mcp"]?.actions.export_documents?.rule_ids.outside_schedule).toBe(`${base}/actions/export_documents/schedule`);
+    expect(agent?.tools["docs-mcp"]?.actions.search_documents?.schedule).toBeNull();
+  });
+
+  it("names the amount parameter for additional_params: deny", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "aegis-policy-"));
+    try {
+      const file = join(dir, "p.yaml");
+      await writeFile(file, [
+        "apiVersion: aegis/v1\nkind: Tenant\ntenant: t\negress_allowlist: []\n---",
+        "apiVersion: aegis/v1\nkind: AgentPolicy\ntenant: t\nagent: a\nallowed_tools:",
+        "  - { name: pay, actions: [go], conditions: { max_amount: 5, amount_param: total }, additional_params: deny }\n",
+      ].join("\n"));
+      const params = (await compiled(file)).tenants.t?.agents.a?.tools.pay?.actions.go?.params;
+      expect(params).toEqual({ rules: [], additional: "deny", named: { total: true }, additional_rule_id: "t/a/allowed_tools/pay/additional_params" });
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
   it("writes null amount and sanitize, and no rule ids for them, when a tool has neither", async () => {
     const calendar = (await compiled(examplesDir)).tenants.acme?.agents.planner?.tools.calendar;
     expect(calendar).toEqual({
       actions: {
-        list_events: { amount: null, sanitize: null, rule_ids: { allowed: "acme/planner/allowed_tools/calendar/actions" } },
+        list_events: { amount: null, sanitize: null, params: null, schedule: null, rule_ids: { allowed: "acme/planner/allowed_tools/calendar/actions" } },
       },
       rule_ids: { action_not_allowed: "acme/planner/allowed_tools/calendar/actions" },
     });

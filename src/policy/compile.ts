@@ -1,5 +1,6 @@
 // Stage 4: schema- and semantically-valid documents → data.json (docs/contracts.md §1).
 // Every default is written out here, so the Rego library reads values and never guesses.
+import { compileParams, type Sourced } from "./compile-params.ts";
 import { durationSeconds } from "./duration.ts";
 import { type EgressEntry, parseEgressEntry } from "./egress-entry.ts";
 import {
@@ -14,7 +15,8 @@ import {
   type TenantDoc,
   type ValidatedDocument,
 } from "./model.ts";
-import type { ActionData, ActionRuleIds, AgentData, AmountRule, CatalogRoute, ResponseRule, PolicyData, SanitizeRule, TenantData, ToolData } from "./policy-data.ts";
+import type { ActionData, ActionRuleIds, AgentData, AmountRule, CatalogRoute, PolicyData, ResponseRule, SanitizeRule, TenantData, ToolData } from "./policy-data.ts";
+import { compileSchedule, DEFAULT_TIMEZONE } from "./schedule.ts";
 import { sortKeysDeep } from "./serialize.ts";
 import { DEFAULT_MCP_METHODS } from "./mcp-methods.ts";
 
@@ -64,14 +66,8 @@ function responseRule(response: ResponseSanitizeDoc, ruleId: string): ResponseRu
   return { paths: sortedUnique(response.paths ?? []), patterns: sortedUnique(response.patterns ?? []), regexes: [...(response.regexes ?? [])], rule_id: ruleId };
 }
 
-/** The settings of one action with where each came from: the rule-id prefix of the YAML that set it. */
-interface Setting<T> {
-  readonly value: T | undefined;
-  readonly prefix: string;
-}
-
 // An action object's own setting replaces the entry's wholesale; otherwise the entry's applies.
-function effective<T>(own: T | undefined, ownPrefix: string, entry: T | undefined, entryPrefix: string): Setting<T> {
+function effective<T>(own: T | undefined, ownPrefix: string, entry: T | undefined, entryPrefix: string): Sourced<T> {
   return own !== undefined ? { value: own, prefix: ownPrefix } : { value: entry, prefix: entryPrefix };
 }
 
@@ -81,8 +77,16 @@ function compileAction(toolPrefix: string, tool: AllowedToolDoc, action: ActionD
   const ownPrefix = `${toolPrefix}/actions/${name}`;
   const conditions = effective(own?.conditions, ownPrefix, tool.conditions, toolPrefix);
   const sanitizeSetting = effective(own?.sanitize, ownPrefix, tool.sanitize, toolPrefix);
+  const scheduleSetting = effective(own?.schedule, ownPrefix, tool.schedule, toolPrefix);
   const amount = amountRule(conditions.value);
   const sanitize = sanitizeRule(sanitizeSetting.value);
+  const params = compileParams(
+    { value: tool.params, prefix: toolPrefix },
+    { value: own?.params, prefix: ownPrefix },
+    effective(own?.additional_params, ownPrefix, tool.additional_params, toolPrefix),
+    amount?.param ?? null,
+  );
+  const schedule = compileSchedule(scheduleSetting.value);
   const ids: Record<string, string> = { allowed: own === undefined ? `${toolPrefix}/actions` : ownPrefix };
   if (amount !== null) {
     // The threshold rule is named after approval_threshold unless max_amount stands alone.
@@ -93,9 +97,10 @@ function compileAction(toolPrefix: string, tool: AllowedToolDoc, action: ActionD
     ids.invalid_amount = `${conditions.prefix}/conditions/amount_param`;
   }
   if (sanitize !== null) ids.sanitize = `${sanitizeSetting.prefix}/sanitize`;
+  if (schedule !== null) ids.outside_schedule = `${scheduleSetting.prefix}/schedule`;
   const response = sanitizeSetting.value?.response;
   return [name, {
-    amount, sanitize, rule_ids: ids as unknown as ActionRuleIds,
+    amount, sanitize, params, schedule, rule_ids: ids as unknown as ActionRuleIds,
     ...(response === undefined ? {} : { response: responseRule(response, `${sanitizeSetting.prefix}/sanitize/response`) }),
   }];
 }
@@ -111,9 +116,17 @@ function compileTool(agentPrefix: string, tool: AllowedToolDoc): ToolData {
   };
 }
 
+// Every zone a schedule of the agent names: what the host computes input.now for.
+function scheduleZones(policy: AgentPolicyDoc): string[] {
+  const zones = policy.allowed_tools.flatMap((tool) => [tool.schedule, ...tool.actions.map((a) => (typeof a === "string" ? undefined : a.schedule))]);
+  return sortedUnique(zones.flatMap((schedule) => (schedule === undefined ? [] : [schedule.timezone ?? DEFAULT_TIMEZONE])));
+}
+
 function compileAgent(policy: AgentPolicyDoc): AgentData {
   const prefix = `${tenantOf(policy)}/${policy.agent}`;
   return {
+    schedule_zones: scheduleZones(policy),
+    custom_redactions: [],
     mode: policy.mode ?? "enforce",
     rule_ids: { tool_not_allowed: `${prefix}/allowed_tools`, call_chain_violation: `${prefix}/call_chain` },
     tools: Object.fromEntries(policy.allowed_tools.map((tool) => [tool.name, compileTool(prefix, tool)])),

@@ -28,21 +28,46 @@ export interface ResponseSanitizeDoc {
   readonly regexes?: readonly string[];
 }
 
-/** An action with settings of its own; each one set replaces the tool entry's for this action. */
-export interface ActionObjectDoc {
-  readonly name: string;
+export interface ParamRuleDoc {
+  readonly enum?: readonly (string | number | boolean | null)[];
+  readonly pattern?: string;
+  readonly glob?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly max_length?: number;
+  readonly hosts?: readonly string[];
+  readonly required?: boolean;
+  readonly forbidden?: boolean;
+}
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export interface ScheduleDoc {
+  readonly timezone?: string;
+  readonly days?: readonly Weekday[];
+  readonly hours?: readonly string[];
+}
+
+/** The settings a tool entry gives all its actions, and an action object may set for itself. */
+export interface ActionSettingsDoc {
   readonly conditions?: ConditionsDoc;
   readonly sanitize?: SanitizeDoc;
+  readonly params?: Readonly<Record<string, ParamRuleDoc>>;
+  readonly additional_params?: "allow" | "deny";
+  readonly schedule?: ScheduleDoc;
+}
+
+/** An action with settings of its own; each one set replaces the tool entry's for this action. */
+export interface ActionObjectDoc extends ActionSettingsDoc {
+  readonly name: string;
 }
 
 /** A plain name takes the tool entry's settings. */
 export type ActionDoc = string | ActionObjectDoc;
 
-export interface AllowedToolDoc {
+export interface AllowedToolDoc extends ActionSettingsDoc {
   readonly name: string;
   readonly actions: readonly ActionDoc[];
-  readonly conditions?: ConditionsDoc;
-  readonly sanitize?: SanitizeDoc;
   /** An MCP server: its MCP tools are the actions, protocol traffic is allowed (docs/mcp.md). */
   readonly protocol?: "mcp";
   readonly mcp?: { readonly methods?: readonly string[] };

@@ -44,6 +44,13 @@ export interface AgentData {
   readonly call_chain: { readonly allowed_parents: readonly string[]; readonly max_depth: number } | null;
   // redeem is written only when the policy chose "identity" (the host alone reads it).
   readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number; readonly redeem?: ApprovalRedeem };
+  // Every time zone a schedule of the agent names, sorted: the host computes the local day and
+  // time in each (input.now) for this agent's calls, and only when there is one.
+  readonly schedule_zones: readonly string[];
+  // Parameter and query names the redact rules of the agent's custom Rego modules (tenant-wide or
+  // its own) write literally, sorted: masked in logs and previews like sanitize names, whatever
+  // the outcome. Filled by `aegis build` from the modules; [] without any.
+  readonly custom_redactions: readonly string[];
 }
 
 export interface AmountRule {
@@ -68,12 +75,54 @@ export interface ActionRuleIds {
   readonly blocked_over_hard_limit?: string;
   readonly invalid_amount?: string;
   readonly sanitize?: string;
+  readonly outside_schedule?: string;
+}
+
+/** One `params:` rule, every kind explicit (null or false when not set). */
+export interface ParamRuleData {
+  readonly path: string;
+  // "items[].sku" → ["items", "[]", "sku"]; at most MAX_PARAM_PATH_STEPS steps.
+  readonly steps: readonly string[];
+  readonly rule_id: string;
+  readonly required: boolean;
+  readonly forbidden: boolean;
+  readonly enum: readonly (string | number | boolean | null)[] | null;
+  // Anchored: "^(?:<pattern>)$".
+  readonly pattern: string | null;
+  // Each glob as an anchored RE2 expression over the resolved path (src/policy/path-glob.ts).
+  readonly glob: readonly string[] | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly max_length: number | null;
+  // Like the egress allowlist: lower-cased exact hosts, and ".suffix" for "*.suffix".
+  readonly hosts: { readonly exact: Readonly<Record<string, true>>; readonly suffixes: readonly string[] } | null;
+}
+
+export interface ParamsData {
+  // Sorted by path.
+  readonly rules: readonly ParamRuleData[];
+  // "deny": a top-level parameter not in `named` is param_not_allowed (rule id additional_rule_id).
+  readonly additional: "allow" | "deny";
+  // Top-level names a rule or the amount rule reads.
+  readonly named: Readonly<Record<string, true>>;
+  readonly additional_rule_id: string;
+}
+
+export interface ScheduleData {
+  readonly timezone: string;
+  readonly days: readonly string[];
+  // [start, end) in minutes after midnight, sorted.
+  readonly minutes: readonly (readonly [number, number])[];
 }
 
 /** The effective settings of one allowed action: the entry's, with an action object's own in their place. */
 export interface ActionData {
   readonly amount: AmountRule | null;
   readonly sanitize: SanitizeRule | null;
+  // null when neither the entry nor the action object has params rules or additional_params: deny.
+  readonly params: ParamsData | null;
+  // null when neither has a schedule.
+  readonly schedule: ScheduleData | null;
   readonly rule_ids: ActionRuleIds;
   /** Present only when `sanitize.response` is set: read by the host (ext_proc), never by Rego. */
   readonly response?: ResponseRule;

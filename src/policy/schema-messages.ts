@@ -20,6 +20,9 @@ const PATTERN_MEANING: Record<string, string> = {
   catalogHost: "a host name, a `*.suffix` wildcard or `*`, without scheme, port or path",
   httpMethod: "an HTTP method such as `GET`, or `*` for any",
   pathPattern: "a path starting with `/` in which `*` stands for one whole segment and `**` may only end the path",
+  paramPath: "a parameter path: names (without `.`, `[` or `]`) joined by `.`, each optionally followed by `[]`, like `items[].sku`",
+  pathGlob: "a path glob starting with `/`",
+  scheduleHours: "a time range `HH:MM-HH:MM` on the 24-hour clock, like `09:00-17:30`",
 };
 
 function quote(value: unknown): string {
@@ -58,6 +61,11 @@ function fieldName(pointer: string): string {
 }
 
 export function describeSchemaError(err: ErrorObject): SchemaFinding {
+  // An error about a key (propertyNames) points at that key and quotes it.
+  if (err.propertyName !== undefined) {
+    const finding = describeSchemaError({ ...err, propertyName: undefined, data: err.propertyName });
+    return { ...finding, pointer: childPointer(err.instancePath, err.propertyName), at: "key" };
+  }
   const pointer = err.instancePath;
   const params = err.params as Record<string, unknown>;
   const value: unknown = err.data;
@@ -110,6 +118,9 @@ export function describeSchemaError(err: ErrorObject): SchemaFinding {
       const names = propertyNames(err.parentSchema).map((n) => `\`${n}\``);
       return { pointer, at: "value", message: `must set at least one of ${names.join(", ")}` };
     }
+    case "not":
+      // The one `not` in the schemas: enum values are scalars.
+      return { pointer, at: "value", message: `must be a string, number, boolean or null, not ${jsonType(value)}` };
     default:
       return { pointer, at: "value", message: err.message ?? `fails the schema rule \`${err.keyword}\`` };
   }

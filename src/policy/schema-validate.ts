@@ -63,8 +63,9 @@ export function validateSchemas(documents: readonly SourceDocument[]): SchemaRes
       continue;
     }
     for (const err of validate.errors ?? []) {
-      // An `if` failure only says its `then`/`else` failed, whose own errors are reported.
-      if (err.keyword === "if") continue;
+      // An `if` failure only says its `then`/`else` failed, whose own errors are reported;
+      // likewise `propertyNames` only says that a key failed; its own error names the key.
+      if (err.keyword === "if" || err.keyword === "propertyNames") continue;
       const finding = describeSchemaError(err);
       problems.push(problemAt(source, finding.pointer, finding.message, finding.at));
     }

@@ -4,7 +4,23 @@ import { suggestionSuffix } from "./did-you-mean.ts";
 import { parseEgressEntry, validPort } from "./egress-entry.ts";
 import { childPointer } from "./json-pointer.ts";
 import { locate } from "./locate.ts";
-import { actionName, tenantOf, type AgentPolicyDoc, type AllowedToolDoc, type ConditionsDoc, type ResponseSanitizeDoc, type TenantDoc, type ValidatedDocument } from "./model.ts";
+import {
+  actionName,
+  tenantOf,
+  type ActionSettingsDoc,
+  type AgentPolicyDoc,
+  type AllowedToolDoc,
+  type ConditionsDoc,
+  type ParamRuleDoc,
+  type ResponseSanitizeDoc,
+  type ScheduleDoc,
+  type TenantDoc,
+  type ValidatedDocument,
+} from "./model.ts";
+import { MAX_PARAM_PATH_STEPS, paramPathSteps } from "./param-path.ts";
+import { globProblem } from "./path-glob.ts";
+import { anchoredPattern, re2Problem } from "./re2-syntax.ts";
+import { hoursProblem, timezoneProblem } from "./schedule.ts";
 import type { Problem } from "./problem.ts";
 import { ACTION_METHODS, RESERVED_ACTIONS } from "./mcp-methods.ts";
 import { responsePathProblem, responseRegexProblem } from "./response-patterns.ts";
@@ -62,10 +78,60 @@ function conditionsProblems(source: SourceDocument, base: string, conditions: Co
   return problems;
 }
 
+function paramRuleProblems(source: SourceDocument, pointer: string, path: string, rule: ParamRuleDoc): Problem[] {
+  const problems: Problem[] = [];
+  const at = (field: string, message: string) => problems.push(problemAt({ source, pointer: childPointer(pointer, field) }, message));
+  const steps = paramPathSteps(path).length;
+  if (steps > MAX_PARAM_PATH_STEPS) problems.push(problemAt({ source, pointer }, `parameter path \`${path}\` has ${steps} steps; at most ${MAX_PARAM_PATH_STEPS} are allowed`));
+  if (rule.pattern !== undefined) {
+    const problem = re2Problem(rule.pattern) ?? re2Problem(anchoredPattern(rule.pattern));
+    if (problem !== null) at("pattern", problem);
+  }
+  for (const [k, glob] of (rule.glob ?? []).entries()) {
+    const problem = globProblem(glob);
+    if (problem !== null) problems.push(problemAt({ source, pointer: childPointer(childPointer(pointer, "glob"), k) }, problem));
+  }
+  if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) at("min", `min (${rule.min}) is above max (${rule.max})`);
+  if (rule.required === true && rule.forbidden === true) at("forbidden", "a parameter cannot be both required and forbidden");
+  const hosts = (rule.hosts ?? []).map((host, k) => ({ host: host.toLowerCase(), pointer: childPointer(childPointer(pointer, "hosts"), k) }));
+  problems.push(
+    ...duplicates(
+      hosts,
+      (h) => h.host,
+      (h) => ({ source, pointer: h.pointer }),
+      (h, first) => `\`${h.host}\` is already listed at ${first} (host names ignore case)`,
+    ),
+  );
+  return problems;
+}
+
+function scheduleProblems(source: SourceDocument, pointer: string, schedule: ScheduleDoc | undefined): Problem[] {
+  if (schedule === undefined) return [];
+  const problems: Problem[] = [];
+  const zone = schedule.timezone === undefined ? null : timezoneProblem(schedule.timezone);
+  if (zone !== null) problems.push(problemAt({ source, pointer: childPointer(pointer, "timezone") }, zone));
+  for (const [k, hours] of (schedule.hours ?? []).entries()) {
+    const problem = hoursProblem(hours);
+    if (problem !== null) problems.push(problemAt({ source, pointer: childPointer(childPointer(pointer, "hours"), k) }, problem));
+  }
+  return problems;
+}
+
+// The checks shared by a tool entry and an action object, on the settings they hold.
+function settingsProblems(source: SourceDocument, pointer: string, settings: ActionSettingsDoc): Problem[] {
+  const problems = conditionsProblems(source, `${pointer}/conditions`, settings.conditions);
+  for (const [path, rule] of Object.entries(settings.params ?? {})) {
+    problems.push(...paramRuleProblems(source, childPointer(`${pointer}/params`, path), path, rule));
+  }
+  problems.push(...scheduleProblems(source, `${pointer}/schedule`, settings.schedule));
+  problems.push(...responseSanitizeProblems(source, `${pointer}/sanitize/response`, settings.sanitize?.response));
+  return problems;
+}
+
 // A plain name and an object of the same name are the same action twice, which the schema's
 // uniqueItems cannot see; an action object's conditions are checked like the entry's.
 function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer: string): Problem[] {
-  const problems = conditionsProblems(source, `${toolPointer}/conditions`, tool.conditions);
+  const problems = settingsProblems(source, toolPointer, tool);
   const actions = tool.actions.map((action, j) => ({
     action,
     name: actionName(action),
@@ -79,12 +145,8 @@ function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer:
       (a, first) => `action \`${a.name}\` is already listed at ${first}; give it one entry`,
     ),
   );
-  problems.push(...responseSanitizeProblems(source, `${toolPointer}/sanitize/response`, tool.sanitize?.response));
   for (const [j, action] of tool.actions.entries()) {
-    if (typeof action !== "string") {
-      problems.push(...conditionsProblems(source, `${toolPointer}/actions/${j}/conditions`, action.conditions));
-      problems.push(...responseSanitizeProblems(source, `${toolPointer}/actions/${j}/sanitize/response`, action.sanitize?.response));
-    }
+    if (typeof action !== "string") problems.push(...settingsProblems(source, `${toolPointer}/actions/${j}`, action));
   }
   problems.push(...mcpProblems(source, tool, toolPointer, actions));
   return problems;

@@ -15,6 +15,7 @@ import { AegisError } from "../errors/registry.ts";
 import { verifyAttestation } from "../identity/call-chain.ts";
 import type { VerificationKey } from "../identity/verification-key.ts";
 import { toPolicyInput } from "../input/from-check-request.ts";
+import { withScheduleClock } from "../input/schedule-clock.ts";
 import { readRequestFacts } from "../input/request-facts.ts";
 import { loadConfig } from "../server/config.ts";
 import { openStateStore } from "../state/open-state-store.ts";
@@ -87,7 +88,7 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
       const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: inputLimits });
       if (!mapped.ok) return parseCheckResponse(invalidRequestResponse(decisionId, mapped.reason, revision), call);
 
-      const { decision, budgetRemaining } = await reserveBudgetCharges(store, identity, agent, await decide(engine, mapped.input, decisionId), now());
+      const { decision, budgetRemaining } = await reserveBudgetCharges(store, identity, agent, await decide(engine, withScheduleClock(mapped.input, agent.scheduleZones, now()), decisionId), now());
       const response = toCheckResponse(decision, {
         request: facts, shadowGlobal: options.shadow === true, approval: null, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
       });

@@ -19,7 +19,7 @@ import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/i
 import type { Logger } from "../telemetry/logger.ts";
 import { createMetrics } from "../telemetry/metrics.ts";
 import { startAdminHttp } from "./admin-http.ts";
-import { BundleReloader } from "./bundle-reloader.ts";
+import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
@@ -54,7 +54,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const verificationKey = config.bundle.verification_key;
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
-      requireSignature: config.bundle.require_signature, workers: config.engine.workers, holder, logger, metrics,
+      requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics,
     });
     closers.push(async () => { reloader.stop(); await holder.close(); });
 

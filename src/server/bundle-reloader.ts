@@ -1,15 +1,16 @@
 // Keeps the served bundle current: loads from a file (watched, and polled as a backstop) or an
-// HTTP(S) bundle server (polled with ETag). A new bundle is built into an engine off to the side
-// and proven on a probe input before the atomic swap; a bad one is rejected and the last good
-// keeps serving, with the reason in /readyz, the log and aegis_bundle_load_errors_total.
-import { createHash } from "node:crypto";
+// HTTP(S) bundle server (polled with ETag). Reading, unpacking (within the bundle limits),
+// verifying and checking data.json happen on a worker thread (the one loader, loadBundleSource);
+// the new bundle is then built into an engine off to the side and proven on a probe input before
+// the atomic swap. A bad one is rejected and the last good keeps serving, with the reason in
+// /readyz, the log and aegis_bundle_load_errors_total.
 import { watch, type FSWatcher } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
-import { readBundle, type BundleContents } from "../bundle/read.ts";
-import { verifyBundle } from "../bundle/verify.ts";
-import { loadBundleSource } from "../bundle/source.ts";
+import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
+import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
+import type { BundleContents } from "../bundle/read.ts";
 import { normalizeDecision } from "../decision/normalize.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
@@ -31,6 +32,8 @@ export interface ReloaderOptions {
   readonly verificationKey?: string | undefined;
   readonly keyId?: string | undefined;
   readonly requireSignature: boolean;
+  /** Caps on reading a bundle; default DEFAULT_BUNDLE_LIMITS. */
+  readonly limits?: BundleLimits;
   readonly workers: number;
   readonly holder: EngineHolder<PolicyContext>;
   readonly logger: Logger;
@@ -39,11 +42,28 @@ export interface ReloaderOptions {
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
+/** The `bundle.limits` section of the config (docs/configuration.md) as BundleLimits. */
+export function bundleLimitsFromConfig(limits: {
+  readonly max_compressed_bytes?: number | undefined;
+  readonly max_decompressed_bytes?: number | undefined;
+  readonly max_entries?: number | undefined;
+  readonly max_entry_bytes?: number | undefined;
+} | undefined): BundleLimits {
+  return {
+    maxCompressedBytes: limits?.max_compressed_bytes ?? DEFAULT_BUNDLE_LIMITS.maxCompressedBytes,
+    maxDecompressedBytes: limits?.max_decompressed_bytes ?? DEFAULT_BUNDLE_LIMITS.maxDecompressedBytes,
+    maxEntries: limits?.max_entries ?? DEFAULT_BUNDLE_LIMITS.maxEntries,
+    maxEntryBytes: limits?.max_entry_bytes ?? DEFAULT_BUNDLE_LIMITS.maxEntryBytes,
+  };
+}
+
 export class BundleReloader {
   readonly #opts: ReloaderOptions;
   #status: BundleStatus;
-  #fingerprint: string | null = null;
+  /** The ETag of the last bundle seen, loaded or refused: an unchanged bundle is not read again. */
   #etag: string | undefined;
+  /** A local file's identity and times when last read: unchanged, it is not even handed to a loader. */
+  #fileStamp: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #watcher: FSWatcher | null = null;
   #loading: Promise<boolean> | null = null;
@@ -99,10 +119,13 @@ export class BundleReloader {
 
   async #loadOnce(): Promise<boolean> {
     const { source, logger, metrics } = this.#opts;
+    const started = performance.now();
     try {
       const contents = await this.#fetch();
       if (contents === null) return false;
       const revision = contents.manifest.revision;
+      // Everything from here on runs on the event loop that answers checks.
+      const read = performance.now();
       const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: this.#opts.workers });
       try {
         // A bundle that cannot decide a neutral input would fail every check: refuse it now.
@@ -116,7 +139,8 @@ export class BundleReloader {
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null };
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);
-      logger.info({ revision, previous, source }, "bundle loaded");
+      const done = performance.now();
+      logger.info({ revision, previous, source, read_ms: Math.round(read - started), engine_ms: Math.round(done - read) }, "bundle loaded");
       return true;
     } catch (err) {
       const e = isAegisError(err) ? err : new AegisError("AEGIS_ERR_BUNDLE_READ", String(err), { cause: err });
@@ -127,33 +151,46 @@ export class BundleReloader {
     }
   }
 
-  /** The new bundle's contents, verified; null when nothing changed. */
+  /** The new bundle's contents, verified and checked; null when nothing changed. */
   async #fetch(): Promise<BundleContents | null> {
-    const { source, verificationKey, keyId, requireSignature } = this.#opts;
-    let contents: BundleContents;
-    if (isUrl(source)) {
-      const result = await loadBundleSource(source, { ...(this.#etag === undefined ? {} : { etag: this.#etag }) });
-      if ("notModified" in result) return null;
-      this.#etag = result.etag;
-      contents = result.contents;
-    } else {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(source);
-      } catch (err) {
-        throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read bundle ${source}: ${(err as Error).message}`, { cause: err });
-      }
-      const fingerprint = createHash("sha256").update(bytes).digest("hex");
-      if (fingerprint === this.#fingerprint) return null;
-      // Remembered before checking, so a bad file is reported once, not at every poll.
-      this.#fingerprint = fingerprint;
-      contents = await readBundle(bytes);
-    }
-    if (verificationKey !== undefined) {
-      await verifyBundle(contents, { key: verificationKey, ...(keyId === undefined ? {} : { keyId }) });
-    } else if (requireSignature) {
+    const { source, verificationKey, keyId, requireSignature, limits } = this.#opts;
+    if (requireSignature && verificationKey === undefined) {
       throw new AegisError("AEGIS_ERR_BUNDLE_UNSIGNED", "require_signature is set but no verification key is configured");
     }
-    return contents;
+    let stamp: string | null = null;
+    if (!isUrl(source)) {
+      stamp = await fileStamp(source);
+      if (stamp !== null && stamp === this.#fileStamp) return null;
+    }
+    try {
+      const result = await loadBundleOffThread(source, {
+        ...(this.#etag === undefined ? {} : { etag: this.#etag }),
+        ...(verificationKey === undefined ? {} : { verificationKey }),
+        ...(keyId === undefined ? {} : { keyId }),
+        limits: limits ?? DEFAULT_BUNDLE_LIMITS,
+      });
+      this.#fileStamp = stamp;
+      if ("notModified" in result) return null;
+      this.#etag = result.etag;
+      return result.contents;
+    } catch (err) {
+      // Remembered, so a refused bundle is reported once, not at every poll.
+      const etag = isAegisError(err) ? err.details?.etag : undefined;
+      if (typeof etag === "string") {
+        this.#etag = etag;
+        this.#fileStamp = stamp;
+      }
+      throw err;
+    }
+  }
+}
+
+/** Inode, size and modification/change times: any write or rename changes at least one. Null when stat fails (the loader reports why). */
+async function fileStamp(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path.startsWith("file://") ? new URL(path) : path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return null;
   }
 }

@@ -9,7 +9,10 @@ import { AegisError } from "../errors/registry.ts";
 export interface Config {
   readonly grpc: { readonly addr: string; readonly max_receive_message_bytes: number; readonly keepalive_time_ms: number; readonly keepalive_timeout_ms: number; readonly max_connection_idle_ms: number };
   readonly http: { readonly addr: string };
-  readonly bundle: { readonly source?: string; readonly poll_interval_ms: number; readonly verification_key?: string; readonly key_id?: string; readonly require_signature: boolean };
+  readonly bundle: {
+    readonly source?: string; readonly poll_interval_ms: number; readonly verification_key?: string; readonly key_id?: string; readonly require_signature: boolean;
+    readonly limits?: { readonly max_compressed_bytes?: number; readonly max_decompressed_bytes?: number; readonly max_entries?: number; readonly max_entry_bytes?: number };
+  };
   readonly engine: { readonly workers: number };
   readonly identity: {
     readonly trust_headers: boolean;

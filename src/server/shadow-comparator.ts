@@ -9,7 +9,7 @@ import { AegisError } from "../errors/registry.ts";
 import type { PolicyInput } from "../input/types.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
-import { BundleReloader } from "./bundle-reloader.ts";
+import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
 import type { Config } from "./config.ts";
 
 export interface ShadowComparator {
@@ -22,7 +22,7 @@ export async function createShadowComparator(opts: { source: string; config: Con
   const logger = opts.logger.child({ shadow_bundle: opts.source });
   const reloader = new BundleReloader({
     source: opts.source, pollIntervalMs: opts.config.bundle.poll_interval_ms, requireSignature: false,
-    workers: 0, holder, logger, metrics: opts.metrics,
+    limits: bundleLimitsFromConfig(opts.config.bundle.limits), workers: 0, holder, logger, metrics: opts.metrics,
   });
   if (!(await reloader.reload())) {
     throw new AegisError("AEGIS_ERR_BUNDLE_READ", `shadow bundle ${opts.source} could not be loaded: ${reloader.status().last_error?.message ?? "unknown error"}`);

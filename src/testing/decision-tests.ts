@@ -7,6 +7,7 @@ import schema from "../../schemas/decision-test.schema.json" with { type: "json"
 import type { Decision } from "../decision/types.ts";
 import type { PolicyInput } from "../input/types.ts";
 import { completeInput } from "../input/complete-input.ts";
+import { withScheduleClock } from "../input/schedule-clock.ts";
 
 export interface DecisionExpectation {
   readonly outcome?: string;
@@ -20,12 +21,19 @@ export interface DecisionCase {
   readonly file: string;
   readonly name: string;
   readonly input: PolicyInput;
+  /** The case's `now` as Unix milliseconds; null when it gives none (no clock). */
+  readonly at: number | null;
   readonly expect: DecisionExpectation;
 }
+
+/** Time zones the agent's schedules name, from the bundle under test. */
+export type ScheduleZonesOf = (tenant: string | null, agent: string | null) => readonly string[];
 
 export interface CaseResult {
   readonly testCase: DecisionCase;
   readonly failures: readonly string[];
+  /** The decision the case got; null when evaluation failed. */
+  readonly decision: Decision | null;
 }
 
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
@@ -65,8 +73,16 @@ export function loadDecisionCases(files: readonly string[]): { cases: DecisionCa
       for (const e of validate.errors ?? []) problems.push(`${file}: ${e.instancePath || "/"}: ${e.message ?? "invalid"}`);
       continue;
     }
-    const typed = doc as { cases: { name: string; input: Partial<PolicyInput>; expect: DecisionExpectation }[] };
-    for (const c of typed.cases) cases.push({ file, name: c.name, input: completeInput(c.input), expect: c.expect });
+    const typed = doc as { cases: { name: string; input: Partial<PolicyInput> & { now?: string }; expect: DecisionExpectation }[] };
+    for (const c of typed.cases) {
+      const { now, ...input } = c.input;
+      const at = now === undefined ? null : Date.parse(now);
+      if (at !== null && !Number.isFinite(at)) {
+        problems.push(`${file}: case "${c.name}": now \`${now}\` is not a valid time`);
+        continue;
+      }
+      cases.push({ file, name: c.name, input: completeInput(input), at, expect: c.expect });
+    }
   }
   return { cases, problems };
 }
@@ -84,14 +100,36 @@ export function compareDecision(decision: Decision, expected: DecisionExpectatio
   return failures;
 }
 
-export async function runDecisionCases(cases: readonly DecisionCase[], decide: (input: PolicyInput) => Promise<Decision>): Promise<CaseResult[]> {
+export async function runDecisionCases(
+  cases: readonly DecisionCase[],
+  decide: (input: PolicyInput) => Promise<Decision>,
+  zonesOf: ScheduleZonesOf = () => [],
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     try {
-      results.push({ testCase, failures: compareDecision(await decide(testCase.input), testCase.expect) });
+      const { input, at } = testCase;
+      const clocked = at === null ? input : withScheduleClock(input, zonesOf(input.tenant, input.agent), at);
+      const decision = await decide(clocked);
+      results.push({ testCase, failures: compareDecision(decision, testCase.expect), decision });
     } catch (err) {
-      results.push({ testCase, failures: [`evaluation failed: ${(err as Error).message}`] });
+      results.push({ testCase, failures: [`evaluation failed: ${(err as Error).message}`], decision: null });
     }
   }
   return results;
+}
+
+/** The expected and actual outcome, reason and rule id side by side, for a failed case. */
+export function sideBySide(expected: DecisionExpectation, decision: Decision): string[] {
+  const rows: [string, string | undefined, string][] = [
+    ["outcome", expected.outcome, decision.outcome],
+    ["reason", expected.reason, decision.reason],
+    ["rule_id", expected.rule_id, decision.rule_id],
+    ["deny_reasons", expected.deny_reasons?.join(", "), decision.deny_reasons.map((d) => d.reason).join(", ") || "none"],
+  ];
+  const width = Math.max(...rows.map(([, want]) => (want ?? "(any)").length), "expected".length);
+  return [
+    `${"".padEnd(12)} ${"expected".padEnd(width)}  actual`,
+    ...rows.map(([field, want, got]) => `${field.padEnd(12)} ${(want ?? "(any)").padEnd(width)}  ${got}${want !== undefined && want !== got ? "   <--" : ""}`),
+  ];
 }

@@ -53,6 +53,9 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
 
 const encoder = new TextEncoder();
 
+/** The smallest data.json that matches schemas/data.schema.json: no tenants. */
+export const MINIMAL_DATA_JSON = JSON.stringify({ aegis_meta: { format: 1 }, tenants: {} });
+
 /** A minimal bundle for tests that never run WASM: the loader only needs the files to exist. */
 export function fakeBundleFiles(overrides: Record<string, string | Uint8Array | null> = {}): Map<string, Uint8Array> {
   const base: Record<string, string | Uint8Array> = {

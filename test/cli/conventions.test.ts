@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { aegis } from "../support/cli.ts";
 
-const COMMANDS: readonly (readonly string[])[] = [["eval"], ["test"], ["serve"], ["bench"], ["build"], ["verify"], ["audit", "verify"], ["approvals"]];
+const COMMANDS: readonly (readonly string[])[] = [["eval"], ["test"], ["fmt"], ["serve"], ["bench"], ["build"], ["verify"], ["audit", "verify"], ["approvals"]];
 
 describe("CLI conventions", () => {
   it.each(COMMANDS)("aegis %s --help prints the usage and exits 0", (...command) => {

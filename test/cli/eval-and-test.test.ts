@@ -37,6 +37,11 @@ describe("aegis test", () => {
     expect(r.stdout).toContain("FAIL");
     expect(r.stdout).toContain('a payment under the threshold is allowed');
     expect(r.stdout).toContain('outcome: expected "deny", got "allow"');
+    // The actual outcome, reason and rule id beside the expected ones.
+    expect(r.stdout).toMatch(/ {5} {13}expected {2,}actual\n/);
+    expect(r.stdout).toMatch(/ {5}outcome {6}deny +allow {3}<--\n/);
+    expect(r.stdout).toMatch(/ {5}reason {7}within_limit +within_limit\n/);
+    expect(r.stdout).toMatch(/ {5}rule_id {6}acme\/finance-agent\/allowed_tools\/stripe-payments\/conditions\/approval_threshold +acme\/finance-agent\/allowed_tools\/stripe-payments\/conditions\/approval_threshold\n/);
   });
 
   it("reports a malformed case file instead of running it", () => {
@@ -65,6 +70,72 @@ describe("aegis eval", () => {
     const r = aegis(["eval", "--bundle", bundle, "--input", "-"], { input: JSON.stringify({ tenant: "acme", agent: "nobody" }) });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "deny", reason: "unknown_agent" });
+  });
+
+  it("says it got a policy input", () => {
+    const r = aegis(["eval", "--bundle", bundle, "--input", "-"], { input: JSON.stringify({ tenant: "acme", agent: "planner", tool: "calendar", action: "list_events", host: "calendar.acme.internal" }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("aegis eval: input is a policy input\n");
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "allow", rule_id: "acme/planner/allowed_tools/calendar/actions" });
+  });
+
+  // An MCP tools/call as Envoy forwards it, from the research agent's sidecar (SPIFFE identity).
+  const mcpCall = (args: Record<string, unknown>, name = "fetch_page") => ({
+    attributes: {
+      source: { principal: "spiffe://cluster.local/ns/acme/sa/research-agent" },
+      request: {
+        http: {
+          method: "POST", host: "fetch.acme.internal", path: "/mcp",
+          headers: { "content-type": "application/json", ":authority": "fetch.acme.internal" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args } }),
+        },
+      },
+      context_extensions: { tool: "web-fetch" },
+    },
+  });
+
+  it("maps a CheckRequest with an MCP body as the server does, and says so", () => {
+    const r = aegis(["eval", "--bundle", bundle, "--input", "-"], { input: JSON.stringify(mcpCall({ url: "https://en.wikipedia.org/wiki/Rego" })) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^aegis eval: input is a CheckRequest \(identity acme\/research-agent from spiffe; tool from the route's context_extensions; action `fetch_page` from the MCP tools\/call body\)\n$/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "allow", rule_id: "acme/research-agent/allowed_tools/web-fetch/actions" });
+  });
+
+  it("explains which rules fired: the denies in order, the parameter rule that broke, a custom rule's message", () => {
+    const r = aegis(["eval", "--bundle", bundle, "--input", "-", "--explain"], { input: JSON.stringify(mcpCall({ url: "https://en.wikipedia.org@evil.example/", proxy: "x" })) });
+    expect(r.code, r.stderr).toBe(0);
+    const [json, text] = r.stdout.split("\nexplain:\n");
+    expect(JSON.parse(json ?? "")).toMatchObject({ outcome: "deny", reason: "param_not_allowed", rule_id: "acme/research-agent/allowed_tools/web-fetch/additional_params" });
+    expect(text).toContain("  denies, in precedence order (the first is reported):\n    param_not_allowed  acme/research-agent/allowed_tools/web-fetch/additional_params\n    param_not_allowed  acme/research-agent/allowed_tools/web-fetch/params/url\n");
+    expect(text).toContain("  parameter rule broken: proxy (additional_params)  acme/research-agent/allowed_tools/web-fetch/additional_params\n");
+    expect(text).toContain("  parameter rule broken: url (hosts)  acme/research-agent/allowed_tools/web-fetch/params/url\n");
+    const shared = mcpCall({ recipient: "eve@evil.example" }, "share_document");
+    shared.attributes.context_extensions.tool = "docs-mcp";
+    shared.attributes.request.http.host = "wiki.docs.acme.internal";
+    const custom = aegis(["eval", "--bundle", bundle, "--input", "-", "--explain"], { input: JSON.stringify(shared) });
+    expect(custom.stdout).toContain("  custom rule: custom:recipient_domain  custom/domain-allowlist.rego:32: documents may be shared only with acme.com and acme.internal addresses\n");
+  });
+
+  it("explains a schedule with the clock it was given", () => {
+    const input = { tenant: "acme", agent: "research-agent", tool: "docs-mcp", action: "export_documents", host: "wiki.docs.acme.internal" };
+    const r = aegis(["eval", "--bundle", bundle, "--input", "-", "--now", "2026-12-05T10:00:00Z", "--explain"], { input: JSON.stringify(input) });
+    expect(JSON.parse(r.stdout.split("\nexplain:\n")[0] ?? "")).toMatchObject({ reason: "outside_schedule" });
+    expect(r.stdout).toContain("  schedule (Europe/Berlin): outside\n");
+    const weekday = aegis(["eval", "--bundle", bundle, "--input", "-", "--now", "2026-12-07T10:00:00Z"], { input: JSON.stringify(input) });
+    expect(JSON.parse(weekday.stdout)).toMatchObject({ outcome: "allow" });
+  });
+
+  it("refuses what is neither a CheckRequest nor a policy input, saying why", () => {
+    for (const [input, message] of [
+      [[1, 2], /the input must be a JSON object/],
+      [{ tenant: "acme", headers: {} }, /neither a CheckRequest \(no `attributes`\) nor a policy input \(unknown field `headers`/],
+      [{ attributes: { request: {} } }, /a CheckRequest needs attributes\.request\.http/],
+    ] as const) {
+      const r = aegis(["eval", "--bundle", bundle, "--input", "-"], { input: JSON.stringify(input) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+    }
   });
 
   it("answers a clear error, not a stack trace, for a missing bundle", () => {

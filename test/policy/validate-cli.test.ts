@@ -16,7 +16,7 @@ describe("aegis validate", () => {
     const { status, stdout, stderr } = aegis("validate", "policies/examples");
     expect(stderr).toBe("");
     expect(status).toBe(0);
-    expect(stdout).toBe("aegis validate: policies/examples: ok (4 files, 1 tenant, 3 agents)\n");
+    expect(stdout).toBe("aegis validate: policies/examples: ok (7 files, 1 tenant, 6 agents, 2 custom Rego modules)\n");
   });
 
   it("prints every problem of a broken file as file:line:col: pointer: message and exits 1", () => {

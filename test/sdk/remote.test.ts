@@ -68,9 +68,10 @@ describe("remote mode against aegis serve", () => {
     const approved = await admin(`/v1/approvals/${approvalId}/approve`, { method: "POST", body: JSON.stringify({ approver: "alice" }) });
     const overrideToken = approved["override_token"] as string;
 
-    expect(await finance.check({ ...payment(7001), overrideToken })).toMatchObject({ outcome: "approval_needed" });
+    // A refused token is named, not answered with a silent new approval.
+    expect(await finance.check({ ...payment(7001), overrideToken })).toMatchObject({ outcome: "deny", reason: "override_token_mismatch", ruleId: "aegis/override_token" });
     expect(await finance.check({ ...payment(7000), overrideToken })).toMatchObject({ outcome: "allow", reason: "approved_override", ruleId: "aegis/override_token" });
-    expect(await finance.check({ ...payment(7000), overrideToken })).toMatchObject({ outcome: "approval_needed" });
+    expect(await finance.check({ ...payment(7000), overrideToken })).toMatchObject({ outcome: "deny", reason: "override_token_used" });
   });
 
   it("sanitizes headers, query and body parameters the server names, and runs the tool on redacted params", async () => {

@@ -17,6 +17,7 @@ function sidecarExample(): Json {
 
 const configs: [name: string, load: () => Json][] = [
   ["deploy/envoy/envoy.yaml", () => parse(readFileSync(join(REPO_ROOT, "deploy", "envoy", "envoy.yaml"), "utf8")) as Json],
+  ["deploy/envoy/mcp.yaml", () => parse(readFileSync(join(REPO_ROOT, "deploy", "envoy", "mcp.yaml"), "utf8")) as Json],
   ["the Helm sidecar example", sidecarExample],
 ];
 

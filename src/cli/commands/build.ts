@@ -2,7 +2,8 @@
 // Compiles the YAML policies under <dir>, then builds (and optionally signs) the OPA bundle.
 import { parseCommand, usageError as usage } from "../parse-command.ts";
 import { buildBundle, defaultRegoDir, isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningOptions } from "../../bundle/index.ts";
-import { compilePolicies, formatProblem } from "../../policy/index.ts";
+import { compilePolicyDir } from "../../bundle/policy-dir.ts";
+import { formatProblem } from "../../policy/index.ts";
 
 const USAGE = `usage: aegis build <dir> -o <bundle.tar.gz> [--revision R]
                    [--signing-key K [--signing-alg ${SIGNING_ALGORITHMS.join("|")}] [--key-id ID]]
@@ -43,7 +44,8 @@ export async function run(args: string[]): Promise<number> {
   }
   if (alg !== undefined && !isSigningAlgorithm(alg)) return usageError(`unsupported --signing-alg "${alg}"`);
 
-  const compiled = await compilePolicies(dir);
+  const regoDir = values["rego-dir"] ?? defaultRegoDir();
+  const compiled = await compilePolicyDir(dir, regoDir);
   if (!compiled.ok) {
     process.stdout.write(compiled.problems.map((p) => `${formatProblem(p)}\n`).join(""));
     process.stderr.write(`aegis build: ${compiled.problems.length} problem(s); no bundle written\n`);
@@ -59,7 +61,8 @@ export async function run(args: string[]): Promise<number> {
         };
   const result = await buildBundle({
     data: compiled.data,
-    regoDir: values["rego-dir"] ?? defaultRegoDir(),
+    regoDir,
+    custom: compiled.custom,
     outFile: values.output,
     ...(values.revision === undefined ? {} : { revision: values.revision }),
     ...(signing === undefined ? {} : { signing }),

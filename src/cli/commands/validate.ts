@@ -1,6 +1,8 @@
 // aegis validate <file|dir>: every problem as `file:line:col: <json-pointer>: message`, exit 1;
 // or a one-line summary, exit 0.
-import { compilePolicies, formatProblem } from "../../policy/index.ts";
+import { defaultRegoDir } from "../../bundle/library-dir.ts";
+import { compilePolicyDir } from "../../bundle/policy-dir.ts";
+import { formatProblem } from "../../policy/index.ts";
 
 const USAGE = "usage: aegis validate <file|dir>\n";
 
@@ -20,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
   }
   // An unreadable path throws AegisError(AEGIS_ERR_POLICY_READ); the dispatcher prints it as one
   // line and exits 1.
-  const result = await compilePolicies(path);
+  const result = await compilePolicyDir(path, defaultRegoDir());
   if (!result.ok) {
     process.stdout.write(result.problems.map((p) => `${formatProblem(p)}\n`).join(""));
     const files = new Set(result.problems.map((p) => p.file)).size;
@@ -30,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const tenants = Object.values(result.data.tenants);
   const agents = tenants.reduce((n, t) => n + Object.keys(t.agents).length, 0);
   process.stdout.write(
-    `aegis validate: ${path}: ok (${plural(result.files.length, "file")}, ${plural(tenants.length, "tenant")}, ${plural(agents, "agent")})\n`,
+    `aegis validate: ${path}: ok (${plural(result.files.length, "file")}, ${plural(tenants.length, "tenant")}, ${plural(agents, "agent")}${result.custom.sources.length === 0 ? "" : `, ${plural(result.custom.sources.length, "custom Rego module")}`})\n`,
   );
   return 0;
 }

@@ -1,0 +1,28 @@
+// Worker thread body: loads one bundle with loadBundleSource and posts the result back, moving
+// (not copying) the file buffers. Everything a hostile bundle can make expensive (inflating,
+// parsing, hashing, schema checks) happens here, off the event loop that answers checks, and
+// whatever it allocated goes away with the thread.
+import { parentPort, workerData } from "node:worker_threads";
+import { isAegisError } from "../errors/registry.ts";
+import type { LoadReply, LoadRequest } from "./load-protocol.ts";
+import { loadBundleSource } from "./source.ts";
+
+const port = parentPort;
+if (port === null) throw new Error("load-worker must run in a worker thread");
+const { source, options } = workerData as LoadRequest;
+
+try {
+  const result = await loadBundleSource(source, options);
+  const buffers = new Set<ArrayBuffer>();
+  if (!("notModified" in result)) {
+    for (const bytes of [...result.contents.files.values(), result.contents.dataJson, result.contents.wasm]) {
+      if (bytes.buffer instanceof ArrayBuffer) buffers.add(bytes.buffer);
+    }
+  }
+  port.postMessage({ ok: true, result } satisfies LoadReply, [...buffers]);
+} catch (err) {
+  const reply: LoadReply = isAegisError(err)
+    ? { ok: false, code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) }
+    : { ok: false, code: "AEGIS_ERR_BUNDLE_READ", message: `bundle could not be loaded: ${err instanceof Error ? err.message : String(err)}` };
+  port.postMessage(reply);
+}
