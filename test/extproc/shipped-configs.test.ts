@@ -46,11 +46,14 @@ describe.each(Object.entries(CONFIGS))("%s", (_name, text) => {
     expect(extProc["grpc_service"]["envoy_grpc"]["cluster_name"]).toBe("aegis");
   });
 
-  it("is accepted by envoy --mode validate", () => {
+  // The shipped text, and the same with the modes Aegis switches a call to (STREAMED responses).
+  it.each(["as shipped", "with STREAMED responses as the default"])("is accepted by envoy --mode validate, %s", (variant) => {
     const dir = mkdtempSync(join(tmpdir(), "aegis-extproc-validate-"));
     try {
       const path = join(dir, "envoy.yaml");
-      writeFileSync(path, text());
+      const streamed = text().replace("response_header_mode: SKIP", "response_header_mode: SEND").replace("response_body_mode: NONE", "response_body_mode: STREAMED");
+      if (variant !== "as shipped") expect(streamed).not.toBe(text());
+      writeFileSync(path, variant === "as shipped" ? text() : streamed);
       const r = spawnSync(envoyBinary(), ["--mode", "validate", "-c", path, "--use-dynamic-base-id"], { encoding: "utf8", timeout: 120_000 });
       expect(r.status, r.stderr + r.stdout).toBe(0);
       expect(r.stdout + r.stderr).toMatch(/OK/);
