@@ -14,7 +14,8 @@ import data.aegis.tools
 # compiler adds, counts as reading the body: the check fails closed rather than guessing.
 tool_body_free_fields := {"actions", "rule_ids"}
 
-action_body_free_fields := {"rule_ids", "amount", "sanitize"}
+# `response` (sanitize.response) reads the tool result, never the request body.
+action_body_free_fields := {"rule_ids", "amount", "sanitize", "response"}
 
 # Unknown agent, tool or action: nothing proves the body unneeded (the action itself may be
 # the name of an MCP tools/call that was cut off).

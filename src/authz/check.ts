@@ -23,6 +23,7 @@ import { readBudgetCounters, type BudgetOwner } from "./budget-counters.ts";
 import { applyHostRules } from "./host-approvals.ts";
 import type { StandingApprovalsService } from "../approvals/standing-approvals.ts";
 import { estimatedCost } from "../decision/estimated-cost.ts";
+import { extProcNeeded } from "./ext-proc-needed.ts";
 import { maskParams } from "./mask-params.ts";
 import { NO_AGENT_VIEW, type PolicyContext } from "./policy-context.ts";
 import { invalidRequestResponse, toCheckResponse, type PendingApproval, type ShadowedOutcome } from "./to-check-response.ts";
@@ -150,6 +151,10 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
 
       const mapped = toCheckResponse(decision, {
         request: facts, shadowGlobal: deps.shadowGlobal, approval, mcp, redeemByIdentity, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
+        call: {
+          tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, mcp_method: input.mcp?.method ?? null,
+          ext_proc: extProcNeeded({ shadow, redactParams: decision.outcome === "sanitize" ? decision.redactions.params : [], tool: input.tool, action: input.action, mcpMethod: input.mcp?.method ?? null }, agent),
+        },
       });
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,

@@ -3,7 +3,7 @@
 // which parameter names to mask in logs. Built once per bundle and swapped with its engine.
 import type { CatalogEntry } from "../input/catalog.ts";
 import { DEFAULT_APPROVAL_CHANNELS, DEFAULT_APPROVAL_EXPIRY_SECONDS } from "../policy/compile.ts";
-import type { AgentData, BudgetData, PolicyData, TenantData } from "../policy/policy-data.ts";
+import type { AgentData, BudgetData, PolicyData, ResponseRule, TenantData } from "../policy/policy-data.ts";
 
 export interface AgentView {
   readonly budgets: readonly BudgetData[];
@@ -14,6 +14,10 @@ export interface AgentView {
   readonly mcpTools: ReadonlySet<string>;
   /** Time zones the agent's schedules name: the host computes input.now for these (none: no clock). */
   readonly scheduleZones: readonly string[];
+  /** The actions the agent may call on a tool (its MCP tools, for tools/list); null when the tool is not allowed. */
+  allowedActions(tool: string): ReadonlySet<string> | null;
+  /** The called action's `sanitize.response` rule, for the ext_proc stream; null when it has none. */
+  responseRule(tool: string, action: string): ResponseRule | null;
 }
 
 export interface PolicyContext {
@@ -27,7 +31,9 @@ const NO_CATALOG: readonly CatalogEntry[] = [];
 export const DEFAULT_APPROVALS: AgentData["approvals"] = { channels: DEFAULT_APPROVAL_CHANNELS, expires_in_seconds: DEFAULT_APPROVAL_EXPIRY_SECONDS };
 
 /** What the host knows of a caller without a policy: nothing to read, charge or mask. */
-export const NO_AGENT_VIEW: AgentView = { budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set() };
+export const NO_AGENT_VIEW: AgentView = {
+  budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set(), allowedActions: () => null, responseRule: () => null,
+};
 
 export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
   // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
@@ -54,7 +60,23 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
       for (const p of Array.isArray(raw.custom_redactions) ? raw.custom_redactions : []) if (typeof p === "string") sanitized.add(p.toLowerCase());
       const zones = Array.isArray(raw.schedule_zones) ? raw.schedule_zones.filter((z): z is string => typeof z === "string") : [];
       const mcpTools = new Set(Object.entries(raw.tools ?? {}).filter(([, tool]) => tool.mcp !== undefined).map(([name]) => name));
-      const view: AgentView = { budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones, mcpTools };
+      const tools = raw.tools ?? {};
+      const toolOf = (tool: string) => (Object.hasOwn(tools, tool) ? tools[tool] : undefined);
+      const actionSets = new Map<string, ReadonlySet<string>>();
+      const view: AgentView = {
+        budgets: raw.budgets ?? [], approvals: raw.approvals ?? DEFAULT_APPROVALS, sanitizedParams: sanitized, scheduleZones: zones, mcpTools,
+        allowedActions(tool) {
+          const data = toolOf(tool);
+          if (data === undefined) return null;
+          let set = actionSets.get(tool);
+          if (set === undefined) actionSets.set(tool, (set = new Set(Object.keys(data.actions ?? {}))));
+          return set;
+        },
+        responseRule(tool, action) {
+          const actions = toolOf(tool)?.actions ?? {};
+          return Object.hasOwn(actions, action) ? (actions[action]!.response ?? null) : null;
+        },
+      };
       views.set(key, view);
       return view;
     },

@@ -277,3 +277,19 @@ describe("an override token in the query string", () => {
     expect(response.ok_response.query_parameters_to_set.map((q) => q.key)).not.toContain("x-aegis-override-token");
   });
 });
+
+describe("x-aegis-ext-proc (the sidecar's cue to skip ext_proc)", () => {
+  const call = { tenant: "acme", agent: "a", tool: "t", action: "x", mcp_method: null };
+  const allowDecision = (): Decision => ({
+    decision_id: "d", outcome: "allow", allow: true, reason: "allowed", rule_id: "r", policy_version: "v", deny_reasons: [], mode: "enforce",
+    redactions: { headers: [], query: [], params: [] }, approval: null, budget_charges: [],
+  });
+  const header = (response: CheckResponse) => (response.http_response === "ok_response" ? response.ok_response.headers.find((h) => h.header?.key === "x-aegis-ext-proc")?.header?.value : undefined);
+  const request = { rawQueryKeys: [], overrideToken: null, attestation: null };
+
+  it("is run when ext_proc has work, skip otherwise, and skip in shadow mode whatever the work", () => {
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: true } }).response)).toBe("run");
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: false } }).response)).toBe("skip");
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: true, call: { ...call, ext_proc: true } }).response)).toBe("skip");
+  });
+});

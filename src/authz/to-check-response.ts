@@ -9,7 +9,8 @@ import { decodeQueryName } from "../input/query-string.ts";
 import type { RequestFacts } from "../input/request-facts.ts";
 import { CREDENTIAL_PARAM_NAMES } from "./mask-params.ts";
 import { budgetRemainingHeader } from "./response/budget-header.ts";
-import { decisionMetadata } from "./response/dynamic-metadata.ts";
+import { type CallMetadata, decisionMetadata } from "./response/dynamic-metadata.ts";
+import { EXT_PROC_HEADER } from "./ext-proc-needed.ts";
 import { headerOption } from "./response/header-option.ts";
 import { deniedResponse, okResponse, RPC_CODE } from "./response/http-responses.ts";
 import { redactionMutations } from "./response/redaction-mutations.ts";
@@ -36,6 +37,8 @@ export interface ResponseContext {
   readonly mcp?: McpRequest | null;
   /** The agent's `approvals.redeem: identity`: the approval answer says to retry without a token. */
   readonly redeemByIdentity?: boolean;
+  /** Who called what: forwarded in the dynamic metadata of allowed calls for the ext_proc stream. */
+  readonly call?: Omit<CallMetadata, "shadow">;
 }
 
 export interface MappedResponse {
@@ -86,6 +89,11 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
     headerOption(HEADER.decisionId, decision.decision_id),
     headerOption(HEADER.policyVersion, decision.policy_version),
   ];
+  // Set on every allowed call the Check handler maps (it always names the call), over anything the
+  // agent sent: the sidecar skips ext_proc on "skip".
+  if (context.call !== undefined) {
+    headers.push(headerOption(EXT_PROC_HEADER, context.call.ext_proc && !(decision.mode === "shadow" || context.shadowGlobal) ? "run" : "skip"));
+  }
   const budget = context.budgetRemaining === undefined ? null : budgetRemainingHeader(context.budgetRemaining);
   if (budget !== null) headers.push(headerOption(HEADER.budgetRemaining, budget));
 
@@ -104,6 +112,7 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
     dynamicMetadata: decisionMetadata({
       ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome,
       ...(outcome === "sanitize" ? { redact_params: decision.redactions.params } : {}),
+      ...(context.call === undefined ? {} : { call: { ...context.call, shadow: decision.mode === "shadow" || context.shadowGlobal } }),
     }),
   });
 }

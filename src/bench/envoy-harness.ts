@@ -16,7 +16,7 @@ import { type RunningServer, startServer } from "./server-process.ts";
 import { median } from "./stats.ts";
 import { type HttpTarget, runVegeta, type VegetaResult } from "./vegeta.ts";
 
-export const ENVOY_MODES = ["upstream", "envoy", "envoy+noop", "envoy+aegis", "envoy+opa-envoy"] as const;
+export const ENVOY_MODES = ["upstream", "envoy", "envoy+noop", "envoy+aegis", "envoy+opa-envoy", "envoy+aegis+ext_proc", "envoy+aegis+ext_proc+response"] as const;
 export type EnvoyMode = (typeof ENVOY_MODES)[number];
 
 export interface EnvoyHarnessOptions {
@@ -33,6 +33,8 @@ export interface EnvoyHarnessOptions {
   readonly aegisNodeOptions?: string;
   /** The agent's call; its Host picks the Envoy route (and so the context_extensions). */
   readonly request: Omit<HttpTarget, "url"> & { readonly path: string };
+  /** Another call for some paths (bench/extproc: an agent whose results ext_proc reads). */
+  readonly requestFor?: Partial<Record<EnvoyMode, Omit<HttpTarget, "url"> & { readonly path: string }>>;
   readonly progress?: (line: string) => void;
 }
 
@@ -70,7 +72,10 @@ export interface EnvoyHarnessResult {
   readonly hops: readonly HopLatency[];
 }
 
-const AUTHZ_SERVER: Partial<Record<EnvoyMode, ServerName>> = { "envoy+noop": "noop", "envoy+aegis": "aegis", "envoy+opa-envoy": "opa-envoy" };
+const AUTHZ_SERVER: Partial<Record<EnvoyMode, ServerName>> = {
+  "envoy+noop": "noop", "envoy+aegis": "aegis", "envoy+opa-envoy": "opa-envoy", "envoy+aegis+ext_proc": "aegis", "envoy+aegis+ext_proc+response": "aegis",
+};
+const WITH_EXT_PROC: readonly EnvoyMode[] = ["envoy+aegis+ext_proc", "envoy+aegis+ext_proc+response"];
 
 export async function runEnvoyHarness(options: EnvoyHarnessOptions): Promise<EnvoyHarnessResult> {
   const say = options.progress ?? (() => {});
@@ -94,7 +99,8 @@ export async function runEnvoyHarness(options: EnvoyHarnessOptions): Promise<Env
         say(`run ${run + 1}/${options.runs}: ${mode}`);
         const stack = await startStack(mode, { fixture, upstreamPort, dir, envoyConcurrency: options.envoyConcurrency, index: run });
         try {
-          const target = { ...options.request, url: `http://127.0.0.1:${stack.port}${options.request.path}` };
+          const request = options.requestFor?.[mode] ?? options.request;
+          const target = { ...request, url: `http://127.0.0.1:${stack.port}${request.path}` };
           await runVegeta({ target, rate: options.rates[0] ?? 1000, durationS: options.warmupS, expectStatus: 200 });
           for (const rate of options.rates) {
             const result = await runVegeta({ target, rate, durationS: options.durationS, expectStatus: 200 });
@@ -133,7 +139,7 @@ async function startStack(
   try {
     const adminPort = await freePort();
     const configPath = join(ctx.dir, `envoy-${mode}-${ctx.index}.yaml`);
-    await writeFile(configPath, stringify(envoyConfig({ listenPort, adminPort, upstreamPort: ctx.upstreamPort, authzPort: authz?.grpcPort ?? null })));
+    await writeFile(configPath, stringify(envoyConfig({ listenPort, adminPort, upstreamPort: ctx.upstreamPort, authzPort: authz?.grpcPort ?? null, extProc: WITH_EXT_PROC.includes(mode) })));
     envoy = await startServer({
       name: `envoy (${mode})`,
       command: benchTool("envoy"),

@@ -6,7 +6,11 @@ import { AegisError } from "../errors/registry.ts";
 
 export const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
 
-export const PROTO_FILES = ["envoy/service/auth/v3/external_auth.proto", "grpc/health/v1/health.proto"] as const;
+export const PROTO_FILES = [
+  "envoy/service/auth/v3/external_auth.proto",
+  "envoy/service/ext_proc/v3/external_processor.proto",
+  "grpc/health/v1/health.proto",
+] as const;
 
 export const LOADER_OPTIONS: Readonly<Options> = Object.freeze({
   keepCase: true,
@@ -20,6 +24,8 @@ export const LOADER_OPTIONS: Readonly<Options> = Object.freeze({
 export interface LoadedProtos {
   /** envoy.service.auth.v3.Authorization, for server.addService. */
   readonly authorization: ServiceDefinition;
+  /** envoy.service.ext_proc.v3.ExternalProcessor: the body phases (src/extproc). */
+  readonly externalProcessor: ServiceDefinition;
   /** grpc.health.v1.Health. */
   readonly health: ServiceDefinition;
 }
@@ -43,6 +49,7 @@ export function loadProtos(): LoadedProtos {
   const definition = loadPackageDefinition();
   loaded = Object.freeze({
     authorization: service(definition["envoy.service.auth.v3.Authorization"], "envoy.service.auth.v3.Authorization"),
+    externalProcessor: service(definition["envoy.service.ext_proc.v3.ExternalProcessor"], "envoy.service.ext_proc.v3.ExternalProcessor"),
     health: service(definition["grpc.health.v1.Health"], "grpc.health.v1.Health"),
   });
   return loaded;

@@ -57,7 +57,10 @@ function fieldShape(field: protobuf.Field): FieldShape {
 }
 
 const ours = loadRoot(PROTO_FILES, [PROTO_ROOT]);
-const canonical = loadRoot(["envoy/service/auth/v3/external_auth.proto", "google/rpc/status.proto"], CANONICAL_DIRS);
+const canonical = loadRoot(
+  ["envoy/service/auth/v3/external_auth.proto", "envoy/service/ext_proc/v3/external_processor.proto", "google/rpc/status.proto"],
+  CANONICAL_DIRS,
+);
 // google.protobuf comes from protobufjs itself; grpc.health is checked against the table below.
 const definitions = collect(ours).filter((d) => d.fullName.startsWith(".envoy.") || d.fullName.startsWith(".google.rpc."));
 
@@ -75,6 +78,13 @@ describe("proto/ matches the canonical Envoy and googleapis definitions", () => 
       ".envoy.config.core.v3.QueryParameter",
       ".envoy.type.v3.StatusCode",
       ".google.rpc.Status",
+      ".envoy.service.ext_proc.v3.ExternalProcessor",
+      ".envoy.service.ext_proc.v3.ProcessingRequest",
+      ".envoy.service.ext_proc.v3.ProcessingResponse",
+      ".envoy.service.ext_proc.v3.CommonResponse",
+      ".envoy.service.ext_proc.v3.BodyMutation",
+      ".envoy.service.ext_proc.v3.ImmediateResponse",
+      ".envoy.extensions.filters.http.ext_proc.v3.ProcessingMode",
     ]) {
       expect(names).toContain(required);
     }

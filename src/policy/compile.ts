@@ -10,11 +10,12 @@ import {
   type AgentPolicyDoc,
   type AllowedToolDoc,
   type ConditionsDoc,
+  type ResponseSanitizeDoc,
   type SanitizeDoc,
   type TenantDoc,
   type ValidatedDocument,
 } from "./model.ts";
-import type { ActionData, ActionRuleIds, AgentData, AmountRule, CatalogRoute, PolicyData, SanitizeRule, TenantData, ToolData } from "./policy-data.ts";
+import type { ActionData, ActionRuleIds, AgentData, AmountRule, CatalogRoute, PolicyData, ResponseRule, SanitizeRule, TenantData, ToolData } from "./policy-data.ts";
 import { compileSchedule, DEFAULT_TIMEZONE } from "./schedule.ts";
 import { sortKeysDeep } from "./serialize.ts";
 import { DEFAULT_MCP_METHODS } from "./mcp-methods.ts";
@@ -51,12 +52,18 @@ function sortedUnique(values: readonly string[]): string[] {
 
 function sanitizeRule(sanitize: SanitizeDoc | undefined): SanitizeRule | null {
   if (sanitize === undefined) return null;
+  // Response rules are the host's (ext_proc): alone they leave the request unsanitized.
+  if (sanitize.headers === undefined && sanitize.query === undefined && sanitize.params === undefined) return null;
   return {
     // Header names are case-insensitive; Envoy hands them over lower-cased.
     headers: sortedUnique((sanitize.headers ?? []).map((h) => h.toLowerCase())),
     query: sortedUnique(sanitize.query ?? []),
     params: sortedUnique(sanitize.params ?? []),
   };
+}
+
+function responseRule(response: ResponseSanitizeDoc, ruleId: string): ResponseRule {
+  return { paths: sortedUnique(response.paths ?? []), patterns: sortedUnique(response.patterns ?? []), regexes: [...(response.regexes ?? [])], rule_id: ruleId };
 }
 
 // An action object's own setting replaces the entry's wholesale; otherwise the entry's applies.
@@ -91,7 +98,11 @@ function compileAction(toolPrefix: string, tool: AllowedToolDoc, action: ActionD
   }
   if (sanitize !== null) ids.sanitize = `${sanitizeSetting.prefix}/sanitize`;
   if (schedule !== null) ids.outside_schedule = `${scheduleSetting.prefix}/schedule`;
-  return [name, { amount, sanitize, params, schedule, rule_ids: ids as unknown as ActionRuleIds }];
+  const response = sanitizeSetting.value?.response;
+  return [name, {
+    amount, sanitize, params, schedule, rule_ids: ids as unknown as ActionRuleIds,
+    ...(response === undefined ? {} : { response: responseRule(response, `${sanitizeSetting.prefix}/sanitize/response`) }),
+  }];
 }
 
 function compileTool(agentPrefix: string, tool: AllowedToolDoc): ToolData {

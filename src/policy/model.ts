@@ -18,6 +18,14 @@ export interface SanitizeDoc {
   readonly headers?: readonly string[];
   readonly query?: readonly string[];
   readonly params?: readonly string[];
+  /** Tool-result redactions, applied by the ext_proc stream (src/extproc). */
+  readonly response?: ResponseSanitizeDoc;
+}
+
+export interface ResponseSanitizeDoc {
+  readonly paths?: readonly string[];
+  readonly patterns?: readonly string[];
+  readonly regexes?: readonly string[];
 }
 
 export interface ParamRuleDoc {

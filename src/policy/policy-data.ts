@@ -124,6 +124,16 @@ export interface ActionData {
   // null when neither has a schedule.
   readonly schedule: ScheduleData | null;
   readonly rule_ids: ActionRuleIds;
+  /** Present only when `sanitize.response` is set: read by the host (ext_proc), never by Rego. */
+  readonly response?: ResponseRule;
+}
+
+/** `sanitize.response` of one action: applied to its tool results by the ext_proc stream. */
+export interface ResponseRule {
+  readonly paths: readonly string[];
+  readonly patterns: readonly string[];
+  readonly regexes: readonly string[];
+  readonly rule_id: string;
 }
 
 export interface ToolData {

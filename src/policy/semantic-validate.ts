@@ -12,6 +12,7 @@ import {
   type AllowedToolDoc,
   type ConditionsDoc,
   type ParamRuleDoc,
+  type ResponseSanitizeDoc,
   type ScheduleDoc,
   type TenantDoc,
   type ValidatedDocument,
@@ -22,6 +23,7 @@ import { anchoredPattern, re2Problem } from "./re2-syntax.ts";
 import { hoursProblem, timezoneProblem } from "./schedule.ts";
 import type { Problem } from "./problem.ts";
 import { ACTION_METHODS, RESERVED_ACTIONS } from "./mcp-methods.ts";
+import { responsePathProblem, responseRegexProblem } from "./response-patterns.ts";
 import type { SourceDocument } from "./source-document.ts";
 
 interface Place {
@@ -122,6 +124,7 @@ function settingsProblems(source: SourceDocument, pointer: string, settings: Act
     problems.push(...paramRuleProblems(source, childPointer(`${pointer}/params`, path), path, rule));
   }
   problems.push(...scheduleProblems(source, `${pointer}/schedule`, settings.schedule));
+  problems.push(...responseSanitizeProblems(source, `${pointer}/sanitize/response`, settings.sanitize?.response));
   return problems;
 }
 
@@ -146,6 +149,21 @@ function toolProblems(source: SourceDocument, tool: AllowedToolDoc, toolPointer:
     if (typeof action !== "string") problems.push(...settingsProblems(source, `${toolPointer}/actions/${j}`, action));
   }
   problems.push(...mcpProblems(source, tool, toolPointer, actions));
+  return problems;
+}
+
+// Custom response regexes and paths are checked here, at build time, so a bundle never carries
+// one the ext_proc stream could not compile or that would match everywhere.
+function responseSanitizeProblems(source: SourceDocument, base: string, response: ResponseSanitizeDoc | undefined): Problem[] {
+  const problems: Problem[] = [];
+  for (const [k, regex] of (response?.regexes ?? []).entries()) {
+    const problem = responseRegexProblem(regex);
+    if (problem !== null) problems.push(problemAt({ source, pointer: `${base}/regexes/${k}` }, problem));
+  }
+  for (const [k, path] of (response?.paths ?? []).entries()) {
+    const problem = responsePathProblem(path);
+    if (problem !== null) problems.push(problemAt({ source, pointer: `${base}/paths/${k}` }, problem));
+  }
   return problems;
 }
 

@@ -29,6 +29,8 @@ import { bundleHistoryView, bundleRoutes } from "./bundle-routes.ts";
 import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
+import { createExtProcHandler } from "../extproc/process-stream.ts";
+import { createExtProcObserver } from "./extproc-observer.ts";
 import { revocationRoutes } from "./revocations-api.ts";
 import { createShadowComparator } from "./shadow-comparator.ts";
 
@@ -137,7 +139,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       throw new AegisError((last?.code as never) ?? "AEGIS_ERR_BUNDLE_READ", `initial bundle ${source} could not be loaded: ${last?.message ?? "unknown error"}`);
     }
 
-    const grpc = await startGrpcServer(config.grpc, (request) => check(request));
+    const extProc = createExtProcHandler({
+      holder, observer: createExtProcObserver({ metrics, logger, decisionLog }), maxBodyBytes: config.limits.max_body_bytes,
+    });
+    const grpc = await startGrpcServer(config.grpc, (request) => check(request), extProc);
     closers.unshift(() => grpc.shutdown(config.shutdown_grace_ms));
     let draining = false;
     const onResolved = (record: ApprovalRecord, how: "approved" | "denied") => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved");

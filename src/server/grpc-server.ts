@@ -1,9 +1,10 @@
 // The ext_authz gRPC server: Authorization/Check, grpc.health.v1 (SERVING only with a bundle)
 // and server reflection so grpcurl works without proto files.
-import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { AegisError } from "../errors/registry.ts";
+import type { ProcessingRequest, ProcessingResponse } from "../extproc/ext-proc-types.ts";
 import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
 import { loadProtos, loadPackageDefinition } from "../grpc/load-protos.ts";
 import { linkableForReflection } from "../grpc/reflection-descriptors.ts";
@@ -11,6 +12,10 @@ import type { Config } from "./config.ts";
 import { parseAddr } from "./config.ts";
 
 export const AUTHORIZATION_SERVICE = "envoy.service.auth.v3.Authorization";
+export const EXTERNAL_PROCESSOR_SERVICE = "envoy.service.ext_proc.v3.ExternalProcessor";
+
+/** One ext_proc stream per HTTP request (src/extproc/process-stream.ts). */
+export type ExtProcHandler = (stream: ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => void;
 
 export interface GrpcServerHandle {
   readonly port: number;
@@ -31,7 +36,7 @@ export class CheckFailure extends Error {
   }
 }
 
-export async function startGrpcServer(config: Config["grpc"], check: CheckHandler): Promise<GrpcServerHandle> {
+export async function startGrpcServer(config: Config["grpc"], check: CheckHandler, extProc?: ExtProcHandler): Promise<GrpcServerHandle> {
   const protos = loadProtos();
   let inFlight = 0;
   const server = new Server({
@@ -61,7 +66,24 @@ export async function startGrpcServer(config: Config["grpc"], check: CheckHandle
     },
   });
 
-  const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHORIZATION_SERVICE]: "NOT_SERVING" });
+  if (extProc !== undefined) {
+    server.addService(protos.externalProcessor, {
+      Process(stream: ServerDuplexStream<ProcessingRequest, ProcessingResponse>) {
+        inFlight++;
+        let counted = true;
+        const done = () => {
+          if (counted) inFlight--;
+          counted = false;
+        };
+        stream.on("finish", done);
+        stream.on("error", done);
+        stream.on("cancelled", done);
+        extProc(stream);
+      },
+    });
+  }
+
+  const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHORIZATION_SERVICE]: "NOT_SERVING", ...(extProc === undefined ? {} : { [EXTERNAL_PROCESSOR_SERVICE]: "NOT_SERVING" }) });
   health.addToServer(server);
   // Linkable descriptors: grpcurl describe/invoke must resolve every type from reflection alone.
   new ReflectionService(linkableForReflection(loadPackageDefinition())).addToServer(server);
@@ -81,6 +103,7 @@ export async function startGrpcServer(config: Config["grpc"], check: CheckHandle
       const status = serving ? "SERVING" : "NOT_SERVING";
       health.setStatus("", status);
       health.setStatus(AUTHORIZATION_SERVICE, status);
+      if (extProc !== undefined) health.setStatus(EXTERNAL_PROCESSOR_SERVICE, status);
     },
     shutdown(graceMs) {
       return new Promise((resolve) => {

@@ -46,8 +46,8 @@ describe.each([
     await stack?.stop();
   });
 
-  it("connects and lists the tools", () => {
-    expect(seen.tools).toEqual(["create_payment", "delete_document", "read_document"]);
+  it("connects and lists the tools it may call (ext_proc hides delete_document)", () => {
+    expect(seen.tools).toEqual(["create_payment", "read_document"]);
     expect(seen.allowed).toMatchObject({ isError: false, text: "read_document done" });
   });
 

@@ -16,7 +16,7 @@ const NOW = Date.parse("2030-01-15T10:00:00.000Z");
 const call = { tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", method: "POST", host: "api.stripe.com", path: "/v1/payment_intents", params: { amount: 6000 } };
 const owner = { tenant: "acme", agent: "finance-agent" };
 const budgetWindow = { key: { ...owner, name: "daily-spend" }, windowSeconds: 86_400 };
-const agent: AgentView = { budgets: [{ name: "daily-spend", tool: "stripe-payments", sum_param: "amount", limit: 20_000, window_seconds: 86_400, rule_id: "acme/finance-agent/budgets/daily-spend" }], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set() };
+const agent: AgentView = { budgets: [{ name: "daily-spend", tool: "stripe-payments", sum_param: "amount", limit: 20_000, window_seconds: 86_400, rule_id: "acme/finance-agent/budgets/daily-spend" }], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set(), allowedActions: () => null, responseRule: () => null };
 
 function needsApproval(spentSeenByRego: number): Decision {
   return {

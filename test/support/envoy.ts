@@ -26,14 +26,14 @@ export function envoyBinary(): string {
 
 let announced = false;
 
-export async function startEnvoy(opts: { aegisPort: number; upstreamPort: number }): Promise<RunningEnvoy> {
+export async function startEnvoy(opts: { aegisPort: number; upstreamPort: number; /** Another shipped config under deploy/envoy/. */ configFile?: string }): Promise<RunningEnvoy> {
   if (!announced) {
     // No Docker engine runs on this project's machines, so Envoy runs as the local binary.
     process.stderr.write(`[envoy] ${process.env.DOCKER_HOST ? "DOCKER_HOST set but" : "no Docker engine reachable;"} using the local envoy binary\n`);
     announced = true;
   }
   const [port, adminPort] = [await freePort(), await freePort()];
-  const config = parse(readFileSync(join(REPO_ROOT, "deploy", "envoy", "envoy.yaml"), "utf8")) as Json;
+  const config = parse(readFileSync(join(REPO_ROOT, "deploy", "envoy", opts.configFile ?? "envoy.yaml"), "utf8")) as Json;
   config.admin.address.socket_address.port_value = adminPort;
   config.static_resources.listeners[0].address.socket_address = { address: "127.0.0.1", port_value: port };
   for (const cluster of config.static_resources.clusters as Json[]) {

@@ -13,11 +13,29 @@ export interface MetadataFields {
   readonly shadowed_outcome?: string | null;
   /** Body parameter names a sanitize decision redacts: Envoy cannot rewrite bodies, SDK callers can. */
   readonly redact_params?: readonly string[];
+  /** On allowed calls: who called what, so the ext_proc stream applies this decision to the body. */
+  readonly call?: CallMetadata;
+}
+
+/** Read by src/extproc/decision-metadata.ts; absent values are left out. */
+export interface CallMetadata {
+  readonly tenant: string | null;
+  readonly agent: string | null;
+  readonly tool: string | null;
+  readonly action: string | null;
+  readonly mcp_method: string | null;
+  readonly shadow: boolean;
+  /** Whether the ext_proc filter has work for this call (x-aegis-ext-proc: run). */
+  readonly ext_proc: boolean;
 }
 
 export function decisionMetadata(fields: MetadataFields): Struct {
-  const { shadowed_outcome, redact_params, ...always } = fields;
+  const { shadowed_outcome, redact_params, call, ...always } = fields;
   const object: Record<string, JsonValue> = { ...always };
+  if (call !== undefined) {
+    for (const key of ["tenant", "agent", "tool", "action", "mcp_method"] as const) if (call[key] !== null) object[key] = call[key];
+    if (call.shadow) object["shadow"] = true;
+  }
   if (shadowed_outcome !== undefined && shadowed_outcome !== null) object["shadowed_outcome"] = shadowed_outcome;
   if (redact_params !== undefined) object["redact_params"] = [...redact_params];
   return toStruct(object);
