@@ -53,6 +53,9 @@ function runConformance(url: string, cwd: string, scenario?: string): Promise<Ma
       clearTimeout(timer);
       const summary = new Map<string, boolean>();
       for (const m of out.matchAll(/^[✓✗] ([a-z0-9-]+): (\d+) passed, (\d+) failed$/gm)) summary.set(m[1]!, m[3] === "0" && m[2] !== "0");
+      // One scenario alone prints only its totals ("Passed: 1/1, 0 failed, …"), not the summary lines.
+      const single = scenario === undefined ? null : /^Passed: (\d+)\/(\d+), (\d+) failed/m.exec(out);
+      if (single !== null && scenario !== undefined) summary.set(scenario, single[3] === "0" && single[1] !== "0");
       if (summary.size === 0) return reject(new Error(`no conformance summary:\n${out.slice(-3000)}`));
       resolve(summary);
     });
