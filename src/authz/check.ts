@@ -125,7 +125,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
 
       const { input, agent, engineMs, mcp, overrideToken } = result;
       const shadow = result.decision.mode === "shadow" || deps.shadowGlobal;
-      const call = callIdentityOf(input);
+      const call = callIdentityOf(input, facts.headers, agent.approvals.bind_headers ?? NO_BOUND_HEADERS);
       const redeemByIdentity = agent.approvals.redeem === "identity";
       const digest = deps.observer.wantsCallDigest && call !== null ? callDigest(call) : null;
       // Override token, standing approval and budget reservation (src/authz/host-approvals.ts):
@@ -179,10 +179,17 @@ function mcpLogFacts(facts: RequestFacts, method: string | null): McpLogFacts {
   return { method, session_id: session?.session_id ?? null, protocol_version: session?.protocol_version ?? null };
 }
 
+const NO_BOUND_HEADERS: readonly string[] = [];
+
 /** The call an approval and its override token are bound to; null when the input names no tool call. */
-function callIdentityOf(input: PolicyInput): CallIdentity | null {
+function callIdentityOf(input: PolicyInput, headers: Readonly<Record<string, string>>, boundHeaders: readonly string[]): CallIdentity | null {
   if (input.tenant === null || input.agent === null || input.tool === null || input.action === null) return null;
-  return { tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action, method: input.method, host: input.host, path: input.path, params: input.params };
+  const bound: Record<string, string | null> = {};
+  for (const name of boundHeaders) bound[name] = Object.hasOwn(headers, name) ? headers[name]! : null;
+  return {
+    tenant: input.tenant, agent: input.agent, tool: input.tool, action: input.action,
+    method: input.method, host: input.host, port: input.port ?? null, path: input.path, params: input.params, headers: bound,
+  };
 }
 
 function ownerOf(input: PolicyInput): BudgetOwner | null {

@@ -149,6 +149,7 @@ function compileAgent(policy: AgentPolicyDoc): AgentData {
       channels: [...(policy.approvals?.channels ?? DEFAULT_APPROVAL_CHANNELS)],
       expires_in_seconds: durationSeconds(policy.approvals?.expires_in ?? DEFAULT_APPROVAL_EXPIRY),
       ...(policy.approvals?.redeem === "identity" ? { redeem: "identity" as const } : {}),
+      ...(policy.approvals?.bind_headers?.length ? { bind_headers: sortedUnique(policy.approvals.bind_headers.map((h) => h.toLowerCase())) } : {}),
     },
   };
 }

@@ -94,7 +94,7 @@ export interface AgentPolicyDoc {
   readonly allowed_tools: readonly AllowedToolDoc[];
   readonly budgets?: readonly BudgetDoc[];
   readonly call_chain?: { readonly allowed_parents: readonly string[]; readonly max_depth?: number };
-  readonly approvals?: { readonly channels?: readonly ApprovalChannel[]; readonly expires_in?: string; readonly redeem?: ApprovalRedeem };
+  readonly approvals?: { readonly channels?: readonly ApprovalChannel[]; readonly expires_in?: string; readonly redeem?: ApprovalRedeem; readonly bind_headers?: readonly string[] };
 }
 
 export interface CatalogToolDoc {

@@ -42,8 +42,14 @@ export interface AgentData {
   readonly budgets: readonly BudgetData[];
   // null: no parent is allowed.
   readonly call_chain: { readonly allowed_parents: readonly string[]; readonly max_depth: number } | null;
-  // redeem is written only when the policy chose "identity" (the host alone reads it).
-  readonly approvals: { readonly channels: readonly ApprovalChannel[]; readonly expires_in_seconds: number; readonly redeem?: ApprovalRedeem };
+  readonly approvals: {
+    readonly channels: readonly ApprovalChannel[];
+    readonly expires_in_seconds: number;
+    /** Written only when the policy chose "identity" (the host alone reads it). */
+    readonly redeem?: ApprovalRedeem;
+    /** Lower-case header names whose values the call digest binds (absent when none). */
+    readonly bind_headers?: readonly string[];
+  };
   // Every time zone a schedule of the agent names, sorted: the host computes the local day and
   // time in each (input.now) for this agent's calls, and only when there is one.
   readonly schedule_zones: readonly string[];

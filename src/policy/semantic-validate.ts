@@ -223,6 +223,28 @@ function agentProblems(source: SourceDocument, policy: AgentPolicyDoc, declaredT
       );
     }
   }
+  problems.push(...bindHeaderProblems(source, policy.approvals?.bind_headers ?? []));
+  return problems;
+}
+
+// The override token travels in a header of the retried call and differs from the approved one,
+// so binding it would make every token a mismatch; header names are case-insensitive, which the
+// schema's uniqueItems cannot see.
+const UNBINDABLE_HEADERS = new Set(["x-aegis-override-token"]);
+
+function bindHeaderProblems(source: SourceDocument, names: readonly string[]): Problem[] {
+  const entries = names.map((name, i) => ({ name, pointer: `/approvals/bind_headers/${i}` }));
+  const problems = entries
+    .filter((e) => UNBINDABLE_HEADERS.has(e.name.toLowerCase()))
+    .map((e) => problemAt({ source, pointer: e.pointer }, `\`${e.name}\` cannot be bound: it is the override token itself, which the retried call adds`));
+  problems.push(
+    ...duplicates(
+      entries,
+      (e) => e.name.toLowerCase(),
+      (e) => ({ source, pointer: e.pointer }),
+      (e, first) => `header \`${e.name}\` is already bound at ${first} (header names are case-insensitive)`,
+    ),
+  );
   return problems;
 }
 

@@ -13,7 +13,7 @@ import type { Decision } from "../../src/decision/types.ts";
 import { SqliteStateStore } from "../../src/state/sqlite/sqlite-state-store.ts";
 
 const NOW = Date.parse("2030-01-15T10:00:00.000Z");
-const call = { tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", method: "POST", host: "api.stripe.com", path: "/v1/payment_intents", params: { amount: 6000 } };
+const call = { tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", method: "POST", host: "api.stripe.com", port: null, path: "/v1/payment_intents", params: { amount: 6000 }, headers: {} };
 const owner = { tenant: "acme", agent: "finance-agent" };
 const budgetWindow = { key: { ...owner, name: "daily-spend" }, windowSeconds: 86_400 };
 const agent: AgentView = { budgets: [{ name: "daily-spend", tool: "stripe-payments", sum_param: "amount", limit: 20_000, window_seconds: 86_400, rule_id: "acme/finance-agent/budgets/daily-spend" }], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set(), allowedActions: () => null, responseRule: () => null };
