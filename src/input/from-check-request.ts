@@ -5,7 +5,7 @@ import { parseBody } from "./body.ts";
 import { type CatalogEntry, matchCatalog } from "./catalog.ts";
 import { HEADER } from "./header-names.ts";
 import { asRecord } from "./loose.ts";
-import { readMcpToolsCall } from "./mcp.ts";
+import { mcpHeaderMismatch, readMcpToolsCall } from "./mcp.ts";
 import { ambiguousParams } from "./param-ambiguity.ts";
 import { checkParamLimits, type ParamLimits } from "./param-limits.ts";
 import { flattenParams } from "./query-string.ts";
@@ -54,6 +54,8 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   });
   if (!body.ok) return { ok: false, reason: body.reason, request: facts };
 
+  const headerMismatch = mcpHeaderMismatch(facts.headers, body.kind === "json" ? body.value : null);
+  if (headerMismatch !== null) return { ok: false, reason: headerMismatch, request: facts };
   const mcp = body.kind === "json" ? readMcpToolsCall(body.value) : null;
   if (mcp !== null && !mcp.ok) return { ok: false, reason: mcp.reason, request: facts };
 
