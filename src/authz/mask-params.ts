@@ -3,6 +3,7 @@
 // reach the upstream; and every key is kept as data, `__proto__` and `constructor` included,
 // so nothing the upstream receives silently drops out of the record.
 import { HEADER } from "../input/header-names.ts";
+import { foldName } from "../input/param-ambiguity.ts";
 
 export const REDACTED_VALUE = "[REDACTED]";
 
@@ -15,14 +16,18 @@ export const CREDENTIAL_PARAM_NAMES: readonly string[] = [HEADER.overrideToken, 
 
 /** Parameters with every value a sanitize rule names (and every credential) replaced, at any depth. */
 export function maskParams(params: Readonly<Record<string, unknown>>, names: Iterable<string>): Readonly<Record<string, unknown>> {
-  const masked = new Set(CREDENTIAL_PARAM_NAMES);
-  for (const name of names) masked.add(name.toLowerCase());
+  const masked = new Set(CREDENTIAL_PARAM_NAMES.map(foldName));
+  for (const name of names) masked.add(foldName(name));
   return maskValue(params, masked) as Record<string, unknown>;
 }
 
-/** Whether a parameter name is masked by a (lower-cased) set of names. */
+/**
+ * Whether a parameter name is masked by a (case-folded) set of names. Folded as the input stage
+ * compares names (param-ambiguity.ts), not only lower-cased: "ſsn" (long s) is "ssn" to Go's
+ * encoding/json, so it is "ssn" here too.
+ */
 function isMasked(name: string, masked: ReadonlySet<string>): boolean {
-  return masked.has(name.toLowerCase());
+  return masked.has(foldName(name));
 }
 
 function maskValue(value: unknown, masked: ReadonlySet<string>): unknown {

@@ -32,6 +32,10 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
   if (size === 0) return NONE;
   if (size > maxBytes) return { ok: false, reason: `request body exceeds ${maxBytes} bytes` };
   if (truncated) return NONE;
+  // Envoy joins a repeated Content-Type with ",", and a comma outside a quoted parameter is no
+  // one media type: Rack and PHP read "application/x-www-form-urlencoded,text/plain" as a form,
+  // while here it would be an unknown type with no body parameters at all.
+  if (severalMediaTypes(contentType)) return { ok: false, reason: "content-type names more than one media type" };
 
   const media = mediaType(contentType);
   const declaredJson = media === "application/json" || media.endsWith("+json");
@@ -61,6 +65,11 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
     return { ok: false, reason: "JSON-RPC batches with tools/call are not supported" };
   }
   return declaredJson ? { ok: false, reason: "JSON request body is not an object" } : NONE;
+}
+
+function severalMediaTypes(contentType: string | undefined): boolean {
+  // Quoted strings (with their backslash escapes) removed, so `; x="a,b"` stays one media type.
+  return (contentType ?? "").replace(/"(?:[^"\\]|\\.)*"/g, "").includes(",");
 }
 
 function mediaType(contentType: string | undefined): string {

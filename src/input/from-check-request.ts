@@ -5,7 +5,7 @@ import { parseBody } from "./body.ts";
 import { type CatalogEntry, matchCatalog } from "./catalog.ts";
 import { HEADER } from "./header-names.ts";
 import { asRecord } from "./loose.ts";
-import { PARTIAL_BODY_REQUEST, readMcpRequest, readMcpToolsCall, type McpFailure, type McpRequest } from "./mcp.ts";
+import { mcpHeadersOffMcpRoute, PARTIAL_BODY_REQUEST, readMcpRequest, readMcpToolsCall, type McpFailure, type McpRequest } from "./mcp.ts";
 import { ambiguousParams, nestedCaseCollision } from "./param-ambiguity.ts";
 import { checkParamLimits, type ParamLimits } from "./param-limits.ts";
 import { flattenParams } from "./query-string.ts";
@@ -83,6 +83,10 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   if (mcp !== null && !mcp.ok) return fail(mcp.reason, mcp.failure);
   const legacy = !isMcp && body.kind === "json" ? readMcpToolsCall(body.value) : null;
   if (legacy !== null && !legacy.ok) return fail(legacy.reason);
+  // A route that is not marked MCP is still refused when its Mcp-* headers disagree with the body:
+  // a gateway or server routing on them would run what Aegis never judged.
+  const headerProblem = isMcp ? null : mcpHeadersOffMcpRoute(facts, body);
+  if (headerProblem !== null) return fail(headerProblem);
   const mcpFailure: McpFailure | null = mcp !== null ? { id: mcp.request.id, method: mcp.request.method, argumentsProblem: true } : noMcp;
 
   const overrideToken = facts.overrideToken ?? mcp?.request.overrideToken ?? null;

@@ -4,7 +4,7 @@
 // server (protocol traffic included).
 import type { JsonRpcId } from "../mcp/json-rpc.ts";
 import { type McpCall as McpMessageCall, readMcpCall } from "../mcp/mcp-call.ts";
-import { mcpHeaderMismatch } from "../mcp/mcp-headers.ts";
+import { MCP_HEADER, mcpHeaderMismatch } from "../mcp/mcp-headers.ts";
 import type { ParsedBody } from "./body.ts";
 import type { RequestFacts } from "./request-facts.ts";
 
@@ -49,6 +49,17 @@ export interface McpFailure {
 export type McpRequestRead =
   | { readonly ok: true; readonly request: McpRequest }
   | { readonly ok: false; readonly reason: string; readonly failure: McpFailure };
+
+/**
+ * On a request not routed to an MCP server: null without Mcp-Method / Mcp-Name headers; with them,
+ * null only when the body is a JSON-RPC request they describe, else the reason (invalid_request).
+ */
+export function mcpHeadersOffMcpRoute(facts: Pick<RequestFacts, "method" | "headers">, body: Extract<ParsedBody, { ok: true }>): string | null {
+  if (facts.headers[MCP_HEADER.method] === undefined && facts.headers[MCP_HEADER.name] === undefined) return null;
+  const read = body.kind === "json" ? readMcpCall(facts.method, body.value) : null;
+  if (read === null || !read.ok) return "Mcp-Method / Mcp-Name headers on a request whose body is not an MCP request";
+  return mcpHeaderMismatch(facts.headers, read.call);
+}
 
 export function readMcpRequest(facts: Pick<RequestFacts, "method" | "headers">, body: Extract<ParsedBody, { ok: true }>): McpRequestRead {
   if (body.kind === "form") return { ok: false, reason: "MCP request body is a form, not JSON-RPC", failure: { id: null, method: null, argumentsProblem: false } };
