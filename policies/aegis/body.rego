@@ -63,3 +63,12 @@ denies contains {"reason": "body_truncated", "rule_id": "aegis/body_truncated"} 
 	request.truncated_body
 	reads_body
 }
+
+# A body Aegis does not read (multipart fields, text, binary) carries parameters the upstream may
+# read and the policy never saw: like a partial body, it is refused wherever the policy reads the
+# body, as an invalid request.
+denies contains {"reason": "invalid_request", "rule_id": "aegis/body_unreadable"} if {
+	request.unread_body
+	not request.truncated_body
+	reads_body
+}

@@ -110,3 +110,25 @@ test_another_agents_module_does_not_need_the_body if {
 	decision := data.aegis.decision with input as truncated(planner_search) with data.tenants as fx.tenants with data.aegis.custom as {"acme": {"support-agent": {"deny": []}}}
 	decision.outcome == "allow"
 }
+
+# A body Aegis does not read (multipart fields, text, binary) may carry the parameters the upstream
+# acts on: refused where the policy reads the body, as for a partial one.
+test_an_unread_body_is_invalid_where_the_policy_reads_the_body if {
+	request := fx.with_fields(fx.payment, {"params": {"amount": 100}, "unread_body": true})
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
+	decision.outcome == "deny"
+	decision.reason == "invalid_request"
+	decision.rule_id == "aegis/body_unreadable"
+}
+
+test_an_unread_body_passes_where_the_policy_reads_nothing_from_it if {
+	request := fx.with_fields(planner_search, {"unread_body": true})
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
+	decision.outcome == "allow"
+}
+
+test_an_unread_body_flag_of_the_wrong_type_is_invalid if {
+	request := fx.with_fields(planner_search, {"unread_body": "yes"})
+	decision := data.aegis.decision with input as request with data.tenants as fx.tenants
+	decision.reason == "invalid_request"
+}

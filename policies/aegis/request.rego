@@ -52,6 +52,17 @@ truncated_body if {
 	not is_boolean(value)
 }
 
+# The body is one Aegis does not read (multipart, text, binary): its parameters are unknown. A
+# value of the wrong type is read as unread.
+default unread_body := false
+
+unread_body if input.unread_body == true
+
+unread_body if {
+	value := input.unread_body
+	not is_boolean(value)
+}
+
 # Set only for a request to an MCP server (SPEC §7): the JSON-RPC method, or GET, DELETE or
 # response for transport requests without one.
 default mcp_method := null
@@ -130,6 +141,11 @@ invalid if {
 
 invalid if {
 	value := input.truncated_body
+	not is_boolean(value)
+}
+
+invalid if {
+	value := input.unread_body
 	not is_boolean(value)
 }
 

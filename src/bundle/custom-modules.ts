@@ -24,7 +24,7 @@ export const CUSTOM_BUNDLE_DIR = "custom";
 
 /** The input fields a custom module may read (docs/contracts.md §2). */
 export const INPUT_CONTRACT_FIELDS: ReadonlySet<string> = new Set([
-  "tenant", "agent", "identity_source", "tool", "action", "params", "host", "method", "path", "truncated_body", "call_chain", "budgets", "now",
+  "tenant", "agent", "identity_source", "tool", "action", "params", "host", "method", "path", "truncated_body", "unread_body", "call_chain", "budgets", "now",
 ]);
 
 /** The partial sets the library reads from a custom package. */

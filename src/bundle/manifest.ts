@@ -34,6 +34,7 @@ export const AEGIS_METADATA: AegisBundleMetadata = {
         "method",
         "path",
         "truncated_body",
+        "unread_body",
         "call_chain",
         "budgets",
       ],

@@ -23,7 +23,7 @@ export function redactRequestBody(input: RequestBodyInput): RequestBodyRedaction
   const names = new Set(input.names.map((n) => n.toLowerCase()));
   const parsed = parseBody({ http: { raw_body: input.body }, contentType: input.contentType, truncated: false, maxBytes: input.maxBytes });
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
-  if (parsed.kind === "none" || names.size === 0) return { ok: true, body: input.body, redacted: 0 };
+  if (parsed.kind === "none" || parsed.kind === "opaque" || names.size === 0) return { ok: true, body: input.body, redacted: 0 };
   if (parsed.kind === "form") return redactForm(input.body.toString("utf8"), names);
 
   const counter = { redacted: 0 };

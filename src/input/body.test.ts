@@ -13,6 +13,7 @@ interface Case {
 
 const json = (value: Record<string, unknown>): ParsedBody => ({ ok: true, kind: "json", value });
 const form = (values: Record<string, string[]>): ParsedBody => ({ ok: true, kind: "form", values });
+const opaque: ParsedBody = { ok: true, kind: "opaque" };
 const none: ParsedBody = { ok: true, kind: "none" };
 const fail = (reason: string): ParsedBody => ({ ok: false, reason });
 
@@ -35,10 +36,10 @@ const cases: Case[] = [
   { name: "truncated MCP tools/call gives no parameters", body: '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}', truncated: true, expected: none },
   { name: "undeclared JSON object is read", body: ' {"method":"tools/call"}', expected: json({ method: "tools/call" }) },
   { name: "text/plain JSON object is read", body: '{"a":1}', contentType: "text/plain", expected: json({ a: 1 }) },
-  { name: "undeclared non-JSON is ignored", body: "hello", expected: none },
-  { name: "undeclared broken JSON is ignored", body: "{nope", expected: none },
-  { name: "undeclared binary is ignored", raw: new Uint8Array([0xff, 0xfe]), expected: none },
-  { name: "undeclared JSON array is ignored", body: "[1]", expected: none },
+  { name: "undeclared non-JSON is opaque (unread, not empty)", body: "hello", expected: opaque },
+  { name: "undeclared broken JSON is opaque (unread, not empty)", body: "{nope", expected: opaque },
+  { name: "undeclared binary is opaque (unread, not empty)", raw: new Uint8Array([0xff, 0xfe]), expected: opaque },
+  { name: "undeclared JSON array is opaque (unread, not empty)", body: "[1]", expected: opaque },
   {
     name: "JSON-RPC batch with tools/call",
     body: '[{"jsonrpc":"2.0","method":"tools/call","params":{"name":"x"}}]',

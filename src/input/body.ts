@@ -12,6 +12,9 @@ export type ParsedBody =
   | { readonly ok: true; readonly kind: "none" }
   | { readonly ok: true; readonly kind: "json"; readonly value: Record<string, unknown> }
   | { readonly ok: true; readonly kind: "form"; readonly values: Record<string, string[]> }
+  // A body Aegis does not read (multipart, text, binary, a JSON array): its parameters are unknown,
+  // so a policy that reads parameters from the body must not judge it as if it had none.
+  | { readonly ok: true; readonly kind: "opaque" }
   | { readonly ok: false; readonly reason: string };
 
 export interface BodyInput {
@@ -23,6 +26,7 @@ export interface BodyInput {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const NONE: ParsedBody = { ok: true, kind: "none" };
+const OPAQUE: ParsedBody = { ok: true, kind: "opaque" };
 
 export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput): ParsedBody {
   // raw_body is what Envoy sends with pack_as_bytes; body otherwise.
@@ -44,18 +48,18 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
   try {
     text = useRaw ? strictUtf8.decode(raw) : asString(http?.["body"]);
   } catch {
-    return declaredJson || declaredForm ? { ok: false, reason: "request body is not valid UTF-8" } : NONE;
+    return declaredJson || declaredForm ? { ok: false, reason: "request body is not valid UTF-8" } : OPAQUE;
   }
 
   if (declaredForm) return { ok: true, kind: "form", values: parseUrlEncoded(text) };
   const trimmed = text.trimStart();
-  if (!declaredJson && !trimmed.startsWith("{") && !trimmed.startsWith("[")) return NONE;
+  if (!declaredJson && !trimmed.startsWith("{") && !trimmed.startsWith("[")) return OPAQUE;
 
   let value: unknown;
   try {
     value = parseJsonBody(text);
   } catch {
-    return declaredJson ? { ok: false, reason: "request body is not valid JSON" } : NONE;
+    return declaredJson ? { ok: false, reason: "request body is not valid JSON" } : OPAQUE;
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     return { ok: true, kind: "json", value: value as Record<string, unknown> };
@@ -64,7 +68,7 @@ export function parseBody({ http, contentType, truncated, maxBytes }: BodyInput)
   if (Array.isArray(value) && value.some(isToolsCall)) {
     return { ok: false, reason: "JSON-RPC batches with tools/call are not supported" };
   }
-  return declaredJson ? { ok: false, reason: "JSON request body is not an object" } : NONE;
+  return declaredJson ? { ok: false, reason: "JSON request body is not an object" } : OPAQUE;
 }
 
 function severalMediaTypes(contentType: string | undefined): boolean {

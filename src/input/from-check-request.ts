@@ -99,7 +99,7 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
   const params: Record<string, unknown> = { ...flattenParams(facts.query), ...bodyParams };
   const tooBig = checkParamLimits(params, context.limits);
   if (tooBig !== null) return fail(tooBig, mcpFailure);
-  const ambiguous = ambiguousParams({ query: facts.query, body, bodyParams });
+  const ambiguous = ambiguousParams({ query: facts.query, body: body.kind === "opaque" ? { kind: "none" } : body, bodyParams });
   // An ambiguous JSON-RPC envelope (a repeated "method") is an invalid request, not invalid params.
   if (ambiguous !== null) return fail(ambiguous, mcpFailure === null ? null : { ...mcpFailure, argumentsProblem: mcp !== null && nestedCaseCollision(bodyParams) !== null });
 
@@ -123,6 +123,7 @@ export function toPolicyInput(request: CheckRequest, facts: RequestFacts, contex
       method: facts.method,
       path: facts.path,
       truncated_body: facts.truncatedBody,
+      ...(body.kind === "opaque" ? { unread_body: true } : {}),
       call_chain: context.callChain,
       budgets: context.budgets,
       ...(isMcp ? { mcp: { method: mcp?.request.method ?? null } } : {}),

@@ -32,6 +32,8 @@ export interface PolicyInput {
   readonly method: string;
   readonly path: string;
   readonly truncated_body: boolean;
+  /** Set (true) only when the body is one Aegis does not read (multipart, text, binary): its parameters are unknown. */
+  readonly unread_body?: boolean;
   readonly call_chain: CallChainFacts;
   readonly budgets: Readonly<Record<string, { readonly spent: number }>>;
   /**

@@ -34,6 +34,7 @@ export interface LoggedInput {
   readonly port?: number | null;
   readonly scheme?: string;
   readonly truncated_body?: boolean;
+  readonly unread_body?: boolean;
   readonly budgets?: Readonly<Record<string, { readonly spent: number }>>;
 }
 

@@ -49,6 +49,7 @@ export function inputOf(record: LoggedDecision): { input: PolicyInput; masked: s
     ...(logged.port === undefined ? {} : { port: logged.port }),
     ...(logged.scheme === undefined ? {} : { scheme: logged.scheme }),
     ...(logged.truncated_body === undefined ? {} : { truncated_body: logged.truncated_body }),
+    ...(logged.unread_body === true ? { unread_body: true } : {}),
     ...(logged.budgets === undefined ? {} : { budgets: logged.budgets }),
   });
   return { input, masked, missing };

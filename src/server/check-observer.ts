@@ -116,7 +116,7 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
   if (input !== null) {
     record.input = {
       host: input.host, method: input.method, path: input.path, params: input.params, call_chain: input.call_chain, identity_source: input.identity_source,
-      port: input.port ?? null, scheme: input.scheme ?? "", truncated_body: input.truncated_body, budgets: input.budgets,
+      port: input.port ?? null, scheme: input.scheme ?? "", truncated_body: input.truncated_body, ...(input.unread_body === true ? { unread_body: true } : {}), budgets: input.budgets,
     };
   }
   return record;
