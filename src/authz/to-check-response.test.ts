@@ -287,9 +287,11 @@ describe("x-aegis-ext-proc (the sidecar's cue to skip ext_proc)", () => {
   const header = (response: CheckResponse) => (response.http_response === "ok_response" ? response.ok_response.headers.find((h) => h.header?.key === "x-aegis-ext-proc")?.header?.value : undefined);
   const request = { rawQueryKeys: [], overrideToken: null, attestation: null };
 
-  it("is run when ext_proc has work, skip otherwise, and skip in shadow mode whatever the work", () => {
-    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: true } }).response)).toBe("run");
-    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: false } }).response)).toBe("skip");
-    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: true, call: { ...call, ext_proc: true } }).response)).toBe("skip");
+  it("is run or response when ext_proc has work, skip otherwise, and skip in shadow mode whatever the work", () => {
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: "run" } }).response)).toBe("run");
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: "response" } }).response)).toBe("response");
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: false, call: { ...call, ext_proc: "skip" } }).response)).toBe("skip");
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: true, call: { ...call, ext_proc: "run" } }).response)).toBe("skip");
+    expect(header(toCheckResponse(allowDecision(), { request, shadowGlobal: true, call: { ...call, ext_proc: "response" } }).response)).toBe("skip");
   });
 });

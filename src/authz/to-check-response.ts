@@ -90,9 +90,9 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
     headerOption(HEADER.policyVersion, decision.policy_version),
   ];
   // Set on every allowed call the Check handler maps (it always names the call), over anything the
-  // agent sent: the sidecar skips ext_proc on "skip".
+  // agent sent: the sidecar skips ext_proc on "skip" and reads only the response on "response".
   if (context.call !== undefined) {
-    headers.push(headerOption(EXT_PROC_HEADER, context.call.ext_proc && !(decision.mode === "shadow" || context.shadowGlobal) ? "run" : "skip"));
+    headers.push(headerOption(EXT_PROC_HEADER, decision.mode === "shadow" || context.shadowGlobal ? "skip" : context.call.ext_proc));
   }
   const budget = context.budgetRemaining === undefined ? null : budgetRemainingHeader(context.budgetRemaining);
   if (budget !== null) headers.push(headerOption(HEADER.budgetRemaining, budget));

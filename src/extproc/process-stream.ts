@@ -1,5 +1,6 @@
-// One ext_proc stream (one HTTP request through Envoy): request headers fix the plan from the
-// forwarded ext_authz decision, then the request body is redacted, the response headers choose
+// One ext_proc stream (one HTTP request through Envoy): its first headers (the request's, or the
+// response's for a call whose only rewrite is its response) fix the plan from the forwarded
+// ext_authz decision, then the request body is redacted, the response headers choose
 // how the body is read, and response bodies are rewritten message by message. Anything Aegis
 // cannot do safely ends the call with an immediate error reply: it fails closed, never open.
 import type { ServerDuplexStream } from "@grpc/grpc-js";
@@ -73,22 +74,28 @@ export function createExtProcHandler(deps: ExtProcDeps): (stream: Stream) => voi
       stream.end();
     };
 
+    /** The plan of this call, from the decision ext_authz forwarded with the stream's first headers. */
+    const planFrom = async (metadata: ProcessingRequest["metadata_context"]): Promise<{ decision: ForwardedDecision; plan: CallPlan }> => {
+      const read = readForwardedDecision(metadata);
+      if (!read.ok) throw new Refusal("InternalServerError", read.reason);
+      decision = read.decision;
+      const current = read.decision;
+      plan = await deps.holder.use(async (_engine, policy) => planCall(current, policy));
+      return { decision: current, plan };
+    };
+
     const handle = async (message: ProcessingRequest) => {
       switch (message.request) {
         case "request_headers": {
-          const read = readForwardedDecision(message.metadata_context);
-          if (!read.ok) throw new Refusal("InternalServerError", read.reason);
-          decision = read.decision;
-          const current = decision;
-          plan = await deps.holder.use(async (_engine, policy) => planCall(current, policy));
-          const wantsBody = plan.redactParams !== null && !message.request_headers.end_of_stream;
+          const { decision: current, plan: planned } = await planFrom(message.metadata_context);
+          const wantsBody = planned.redactParams !== null && !message.request_headers.end_of_stream;
           send({
             request_headers: { response: {} },
-            dynamic_metadata: toStruct({ [EXT_PROC_NAMESPACE]: { decision_id: decision.decision_id } }),
+            dynamic_metadata: toStruct({ [EXT_PROC_NAMESPACE]: { decision_id: current.decision_id } }),
             mode_override: {
               request_body_mode: wantsBody ? "BUFFERED" : "NONE",
-              response_header_mode: plan.response === null ? "SKIP" : "SEND",
-              response_body_mode: plan.response === null ? "NONE" : "STREAMED",
+              response_header_mode: planned.response === null ? "SKIP" : "SEND",
+              response_body_mode: planned.response === null ? "NONE" : "STREAMED",
             },
           });
           return;
@@ -120,9 +127,15 @@ export function createExtProcHandler(deps: ExtProcDeps): (stream: Stream) => voi
           return;
         }
         case "response_headers": {
-          const response = plan?.response ?? null;
-          if (response === null || plan === null) {
-            send({ response_headers: { response: {} } });
+          // A call that only needs its response read (x-aegis-ext-proc: response) opens its
+          // stream here: the request went upstream without waiting for Aegis.
+          const opened = plan === null ? await planFrom(message.metadata_context) : null;
+          const metadata = opened === null ? {} : { dynamic_metadata: toStruct({ [EXT_PROC_NAMESPACE]: { decision_id: opened.decision.decision_id } }) };
+          const current: CallPlan | null = opened?.plan ?? plan;
+          if (current === null) throw new Refusal("InternalServerError", "ext_proc stream without a plan");
+          const response = current.response;
+          if (response === null) {
+            send({ response_headers: { response: {} }, mode_override: { response_body_mode: "NONE" }, ...metadata });
             return;
           }
           const headers = message.response_headers.headers;
@@ -131,16 +144,16 @@ export function createExtProcHandler(deps: ExtProcDeps): (stream: Stream) => voi
           const isJson = media === "application/json" || media.endsWith("+json");
           const isSse = media === "text/event-stream";
           if (message.response_headers.end_of_stream || (!isJson && !isSse && !isSuccess(headers))) {
-            send({ response_headers: { response: {} }, mode_override: { response_body_mode: "NONE" } });
+            send({ response_headers: { response: {} }, mode_override: { response_body_mode: "NONE" }, ...metadata });
             return;
           }
           if (!isJson && !isSse) throw new Refusal("BadGateway", `a response Aegis must read has content-type ${media || "(none)"}, not JSON or SSE`);
           if (encoding !== null && encoding.toLowerCase() !== "identity") throw new Refusal("BadGateway", `a response Aegis must read is ${encoding}-encoded`);
-          const rewrite = messageRewrite(response, plan.mcp, report);
+          const rewrite = messageRewrite(response, current.mcp, report);
           transform = isJson ? jsonBodyTransform(rewrite, deps.maxBodyBytes) : sseBodyTransform(rewrite, deps.maxBodyBytes);
           // The rewritten body may differ in length: Envoy sends it chunked instead.
           const common: CommonResponse = { header_mutation: { set_headers: [], remove_headers: ["content-length"] } };
-          send({ response_headers: { response: common }, ...(isJson ? { mode_override: { response_body_mode: "BUFFERED" } } : {}) });
+          send({ response_headers: { response: common }, ...(isJson ? { mode_override: { response_body_mode: "BUFFERED" } } : {}), ...metadata });
           return;
         }
         case "response_body": {

@@ -2,6 +2,7 @@
 // and later filters can join on the decision id. `outcome` is what Envoy enforced; in shadow
 // mode `shadowed_outcome` carries what the policy decided.
 import type { Struct } from "../../grpc/ext-authz-types.ts";
+import type { ExtProcMode } from "../ext-proc-needed.ts";
 import { type JsonValue, toStruct } from "../../grpc/struct.ts";
 
 export interface MetadataFields {
@@ -25,8 +26,8 @@ export interface CallMetadata {
   readonly action: string | null;
   readonly mcp_method: string | null;
   readonly shadow: boolean;
-  /** Whether the ext_proc filter has work for this call (x-aegis-ext-proc: run). */
-  readonly ext_proc: boolean;
+  /** What the ext_proc filter has to do for this call (x-aegis-ext-proc, src/authz/ext-proc-needed.ts). */
+  readonly ext_proc: ExtProcMode;
 }
 
 export function decisionMetadata(fields: MetadataFields): Struct {

@@ -35,8 +35,12 @@ function build(): McpServer {
     }
     return { content: [{ type: "text", text: "Progress tool done" }] };
   });
-  server.registerTool("test_sampling", { description: "Asks the client's LLM", inputSchema: { prompt: z.string() } }, async ({ prompt }) => {
-    const answer = await server.server.createMessage({ messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 100 });
+  // The request goes on the tools/call's own SSE stream (related to it, as the spec says it should):
+  // on the standalone GET stream it would race the client's GET, which the client opens without
+  // waiting and the scenario does not wait for, and be lost whenever the GET arrived second
+  // (test/mcp/sampling.test.ts covers that stream through the sidecar).
+  server.registerTool("test_sampling", { description: "Asks the client's LLM", inputSchema: { prompt: z.string() } }, async ({ prompt }, extra) => {
+    const answer = await server.server.createMessage({ messages: [{ role: "user", content: { type: "text", text: prompt } }], maxTokens: 100 }, { relatedRequestId: extra.requestId });
     const text = answer.content.type === "text" ? answer.content.text : "";
     return { content: [{ type: "text", text: `LLM response: ${text}` }] };
   });
