@@ -100,7 +100,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const shadow = config.shadow.candidate_bundle === undefined ? null : await createShadowComparator({ source: config.shadow.candidate_bundle, config, logger, metrics });
     if (shadow !== null) closers.push(() => shadow.close());
 
-    const resolveIdentity = createIdentityResolver({
+    const identityOptions = {
       jwt: config.identity.jwt === undefined ? null : {
         ...(config.identity.jwt.jwks_file === undefined ? {} : { jwksFile: config.identity.jwt.jwks_file }),
         ...(config.identity.jwt.jwks_url === undefined ? {} : { jwksUrl: config.identity.jwt.jwks_url }),
@@ -112,7 +112,14 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         maxLifetimeSeconds: durationSeconds(config.identity.jwt.max_lifetime),
       },
       spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
-      trustIdentityHeaders: config.identity.trust_headers,
+    };
+    const resolveIdentity = createIdentityResolver({ ...identityOptions, trustIdentityHeaders: config.identity.trust_headers });
+    // The admin port has no sidecar in front of it to strip x-aegis-* headers, so an agent reading
+    // its own approval (and override token) there is identified by a verified JWT, and by those
+    // headers only when the operator opts in as well.
+    const resolveAdminAgent = createIdentityResolver({
+      ...identityOptions,
+      trustIdentityHeaders: config.identity.trust_headers && config.approvals.self_read_trusts_identity_headers,
     });
     const check = createCheckHandler({
       holder,
@@ -160,7 +167,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
         service: approvals,
         adminToken: config.approvals.admin_token,
         slackSigningSecret: config.approvals.slack?.signing_secret,
-        resolveAgent: (headers) => resolveIdentity({ headers, peerPrincipal: "" }),
+        resolveAgent: (headers) => resolveAdminAgent({ headers, peerPrincipal: "" }),
         onResolved,
       }), ...(consoleOn ? standingRoutes({ standing, approvals, adminToken, onResolved }) : []),
       ...(consoleOn && history !== null ? bundleRoutes({ reloader, history, adminToken }) : []), ...(consoleOn ? consoleRoutes({

@@ -24,7 +24,7 @@ export interface Config {
   readonly state: string;
   readonly shadow: { readonly global: boolean; readonly candidate_bundle?: string };
   readonly approvals: {
-    readonly admin_token?: string; readonly token_ttl_seconds: number; readonly token_secret_file: string; readonly public_url?: string;
+    readonly admin_token?: string; readonly self_read_trusts_identity_headers: boolean; readonly token_ttl_seconds: number; readonly token_secret_file: string; readonly public_url?: string;
     readonly slack?: { readonly webhook_url?: string; readonly bot_token?: string; readonly channel?: string; readonly signing_secret?: string; readonly group_window_seconds?: number };
     readonly teams?: { readonly webhook_url?: string };
     readonly webhook?: { readonly url?: string; readonly secret?: string };
@@ -54,6 +54,7 @@ export const ENV_VARS: Readonly<Record<string, { path: readonly string[]; type: 
   AEGIS_SHADOW: { path: ["shadow", "global"], type: "boolean" },
   AEGIS_SHADOW_BUNDLE: { path: ["shadow", "candidate_bundle"], type: "string" },
   AEGIS_ADMIN_TOKEN: { path: ["approvals", "admin_token"], type: "string" },
+  AEGIS_APPROVALS_SELF_READ_TRUSTS_IDENTITY_HEADERS: { path: ["approvals", "self_read_trusts_identity_headers"], type: "boolean" },
   // Secrets also come from the environment, so they can live in Kubernetes Secrets, not config files.
   AEGIS_SLACK_WEBHOOK_URL: { path: ["approvals", "slack", "webhook_url"], type: "string" },
   AEGIS_SLACK_BOT_TOKEN: { path: ["approvals", "slack", "bot_token"], type: "string" },

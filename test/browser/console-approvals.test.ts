@@ -9,7 +9,7 @@ import { HEADER } from "../../src/input/header-names.ts";
 import { checkRequest } from "../../src/input/check-request-builder.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";
-import { ADMIN_TOKEN, buildBundle, eventually, identity, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
+import { ADMIN_TOKEN, buildBundle, eventually, identity, SELF_READ_BY_HEADERS, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
 import { launchBrowser, screenshot, sectionShot, signIn } from "./browser.ts";
 
 const XSS = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
@@ -37,7 +37,7 @@ describe("the approvals console in Chromium", () => {
       writeFileSync(file, readFileSync(file, "utf8").replace("limit: 20000", "limit: 10000000"));
     });
     const config = writeConfig(work, "aegis", { decision_log: { path: join(work, "decisions.jsonl"), include_allows: true } });
-    server = await serve({ bundle, state: `sqlite:${join(work, "state.db")}`, config });
+    server = await serve({ bundle, state: `sqlite:${join(work, "state.db")}`, config, env: SELF_READ_BY_HEADERS });
     client = connectCheckClient(server.grpcPort);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });

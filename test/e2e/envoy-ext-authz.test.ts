@@ -43,7 +43,7 @@ beforeAll(async () => {
   upstream = await startUpstream();
   server = await startAegisProcess({
     args: ["--bundle", bundle, "--state", `sqlite:${join(work, "state.db")}`, "--admin-token", ADMIN_TOKEN, "--trust-identity-headers"],
-    env: { AEGIS_BUNDLE_POLL_INTERVAL_MS: "500" },
+    env: { AEGIS_BUNDLE_POLL_INTERVAL_MS: "500", AEGIS_APPROVALS_SELF_READ_TRUSTS_IDENTITY_HEADERS: "true" },
   });
   envoy = await startEnvoy({ aegisPort: server.grpcPort, upstreamPort: upstream.port });
 });

@@ -50,12 +50,17 @@ export interface ServeOptions {
   readonly state: string;
   readonly config: string;
   readonly args?: readonly string[];
+  readonly env?: Record<string, string>;
 }
+
+/** Lets the agent read its own approval on the admin port by the identity headers too (off by default). */
+export const SELF_READ_BY_HEADERS = { AEGIS_APPROVALS_SELF_READ_TRUSTS_IDENTITY_HEADERS: "true" } as const;
 
 /** `aegis serve` trusting identity headers, with the approvals API on. */
 export function serve(opts: ServeOptions): Promise<RunningAegisProcess> {
   return startAegisProcess({
     args: ["--bundle", opts.bundle, "--state", opts.state, "--config", opts.config, "--trust-identity-headers", "--admin-token", ADMIN_TOKEN, ...(opts.args ?? [])],
+    ...(opts.env === undefined ? {} : { env: opts.env }),
   });
 }
 

@@ -10,7 +10,7 @@ import { SLACK_APPROVE_ACTION_ID } from "../../src/approvals/notifiers/slack-mes
 import { HEADER } from "../../src/input/header-names.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";
-import { buildBundle, eventually, identity, payment, serve, workDir, writeConfig } from "./runtime-harness.ts";
+import { buildBundle, eventually, identity, payment, SELF_READ_BY_HEADERS, serve, workDir, writeConfig } from "./runtime-harness.ts";
 
 const SIGNING_SECRET = "slack-signing-secret-for-tests";
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const port = typeof address === "object" && address !== null ? address.port : 0;
   const work = workDir("slack");
   const config = writeConfig(work, "aegis", { approvals: { slack: { webhook_url: `http://127.0.0.1:${port}/services/T000/B000/XXX`, signing_secret: SIGNING_SECRET } } });
-  server = await serve({ bundle: buildBundle(work), state: `sqlite:${join(work, "state.db")}`, config });
+  server = await serve({ bundle: buildBundle(work), state: `sqlite:${join(work, "state.db")}`, config, env: SELF_READ_BY_HEADERS });
   client = connectCheckClient(server.grpcPort);
 });
 
