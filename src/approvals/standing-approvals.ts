@@ -1,18 +1,17 @@
 // Standing approvals as the API, CLI, console and check path use them: create, list, revoke,
 // and the candidates that could cover one call. Taking a use is the store's atomic count-down.
 import { matchingStandingApprovals, type StandingCall } from "../decision/standing-approval.ts";
-import type { StateStore } from "../state/state-store.ts";
-import type { NewStandingApproval, StandingApproval, StandingFilter, StandingUse } from "../state/standing-approval-store.ts";
+import type { NewStandingApproval, StandingApproval, StandingApprovalStore, StandingFilter, StandingUse } from "../state/standing-approval-store.ts";
 
 export interface StandingApprovalsOptions {
-  readonly store: StateStore;
+  readonly store: StandingApprovalStore;
   readonly now?: () => number;
   /** Audit of every change (created, revoked): who, what, when. */
   readonly onChange?: (record: StandingApproval, how: "created" | "revoked") => void;
 }
 
 export class StandingApprovalsService {
-  readonly #store: StateStore;
+  readonly #store: StandingApprovalStore;
   readonly #now: () => number;
   readonly #onChange: StandingApprovalsOptions["onChange"];
 

@@ -81,7 +81,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
 
     // Every change to a standing approval is logged (its uses are in the decision log: reason approved_standing).
     const standing = new StandingApprovalsService({
-      store,
+      store: store.standing,
       onChange: (record, how) => logger.info({ standing_approval_id: record.id, tenant: record.tenant, agent_id: record.agent, tool: record.tool, action: record.action, uses: record.uses_total, expires_at: record.expires_at, by: how === "created" ? record.created_by : record.revoked_by, outcome: how }, "standing approval changed"),
     });
 

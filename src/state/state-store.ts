@@ -94,8 +94,9 @@ export type BudgetReservation =
   | { readonly ok: true; readonly remaining: number[] }
   | { readonly ok: false; readonly exceeded: number };
 
-/** Standing approvals (pre-approved call patterns) are part of the same store: see standing-approval-store.ts. */
-export interface StateStore extends StandingApprovalStore {
+export interface StateStore {
+  /** Standing approvals (pre-approved call patterns), in the same database: see standing-approval-store.ts. */
+  readonly standing: StandingApprovalStore;
   /** Reuses the tenant's pending, unexpired approval with the same digest; else creates one. Atomic. */
   createOrReuseApproval(approval: NewApproval): Promise<{ record: ApprovalRecord; created: boolean }>;
   getApproval(id: string, now: number): Promise<ApprovalRecord | undefined>;

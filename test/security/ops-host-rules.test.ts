@@ -35,7 +35,7 @@ describe("host rules: token, standing approval and budget ordering", () => {
   beforeEach(() => {
     store = SqliteStateStore.open(join(mkdtempSync(join(tmpdir(), "aegis-host-rules-")), "state.db"));
     approvals = new ApprovalsService({ store, tokenTtlSeconds: 600, tokenSecret: new Uint8Array(32).fill(7), now: () => NOW });
-    standing = new StandingApprovalsService({ store, now: () => NOW });
+    standing = new StandingApprovalsService({ store: store.standing, now: () => NOW });
   });
   afterEach(() => store.close());
 

@@ -91,7 +91,7 @@ describe.each(backends.map((make) => make()))("$name StateStore across two proce
     const ids: string[] = [];
     try {
       for (let i = 0; i < 50; i++) {
-        const created = await store.createStandingApproval({ tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", bounds: [], uses: 7, expiresAt: NOW + 3_600_000, createdBy: "alice", now: NOW });
+        const created = await store.standing.createStandingApproval({ tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", bounds: [], uses: 7, expiresAt: NOW + 3_600_000, createdBy: "alice", now: NOW });
         ids.push(created.id);
       }
     } finally {
@@ -107,7 +107,7 @@ describe.each(backends.map((make) => make()))("$name StateStore across two proce
     }
     const after = await openStateStore(url);
     try {
-      expect((await after.getStandingApproval(ids[0]!, NOW))?.uses_left).toBe(0);
+      expect((await after.standing.getStandingApproval(ids[0]!, NOW))?.uses_left).toBe(0);
     } finally {
       await after.close();
     }

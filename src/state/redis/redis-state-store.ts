@@ -30,7 +30,7 @@ import type {
 import { redisKeys } from "./redis-keys.ts";
 import { defineScripts, type RedisScripts } from "./redis-scripts.ts";
 import { redisStanding } from "./redis-standing.ts";
-import type { NewStandingApproval, StandingApproval, StandingApprovalStore, StandingFilter, StandingUse } from "../standing-approval-store.ts";
+import type { StandingApprovalStore } from "../standing-approval-store.ts";
 
 /** A budget counter outlives its window by this much, so a client clock slightly behind Redis' still finds it. */
 const BUDGET_EXPIRY_GRACE_MS = 60_000;
@@ -56,24 +56,8 @@ export class RedisStateStore implements StateStore {
     this.#standing = redisStanding(client);
   }
 
-  createStandingApproval(approval: NewStandingApproval): Promise<StandingApproval> {
-    return this.#standing.createStandingApproval(approval);
-  }
-
-  getStandingApproval(id: string, now: number): Promise<StandingApproval | undefined> {
-    return this.#standing.getStandingApproval(id, now);
-  }
-
-  listStandingApprovals(filter: StandingFilter, now: number): Promise<StandingApproval[]> {
-    return this.#standing.listStandingApprovals(filter, now);
-  }
-
-  revokeStandingApproval(id: string, by: string, now: number): Promise<StandingApproval> {
-    return this.#standing.revokeStandingApproval(id, by, now);
-  }
-
-  consumeStandingApproval(id: string, now: number): Promise<StandingUse> {
-    return this.#standing.consumeStandingApproval(id, now);
+  get standing(): StandingApprovalStore {
+    return this.#standing;
   }
 
   /** Connects before returning, so a wrong URL or a down server fails at startup, not on the first check. */

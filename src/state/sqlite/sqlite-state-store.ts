@@ -32,7 +32,7 @@ import { prepareDatabaseFile } from "./sqlite-file.ts";
 import { checkIntegrity } from "./sqlite-integrity.ts";
 import { applySchema } from "./sqlite-schema.ts";
 import { sqliteStanding } from "./sqlite-standing.ts";
-import type { NewStandingApproval, StandingApproval, StandingApprovalStore, StandingFilter, StandingUse } from "../standing-approval-store.ts";
+import type { StandingApprovalStore } from "../standing-approval-store.ts";
 import { immediate } from "./sqlite-transaction.ts";
 
 /** How long a writer waits for another process's lock before failing with AEGIS_ERR_STATE. */
@@ -68,24 +68,8 @@ export class SqliteStateStore implements StateStore {
     this.#standing = sqliteStanding(db);
   }
 
-  createStandingApproval(approval: NewStandingApproval): Promise<StandingApproval> {
-    return this.#standing.createStandingApproval(approval);
-  }
-
-  getStandingApproval(id: string, now: number): Promise<StandingApproval | undefined> {
-    return this.#standing.getStandingApproval(id, now);
-  }
-
-  listStandingApprovals(filter: StandingFilter, now: number): Promise<StandingApproval[]> {
-    return this.#standing.listStandingApprovals(filter, now);
-  }
-
-  revokeStandingApproval(id: string, by: string, now: number): Promise<StandingApproval> {
-    return this.#standing.revokeStandingApproval(id, by, now);
-  }
-
-  consumeStandingApproval(id: string, now: number): Promise<StandingUse> {
-    return this.#standing.consumeStandingApproval(id, now);
+  get standing(): StandingApprovalStore {
+    return this.#standing;
   }
 
   /**
