@@ -1,6 +1,6 @@
 // The Check cost of an MCP tools/call against a plain JSON call: node bench/mcp/run.ts [--checks N] [--runs R]
 //
-// Both go through the server's own Check handler (src/authz/check.ts: request facts, identity,
+// Both go through the server's own Check pipeline (src/authz/pipeline.ts: request facts, identity,
 // MCP reading or plain body parsing, WASM evaluation, the answer), in process on one thread, on
 // bench/mcp/mcp-policies: the same create_payment of 150 with the same conditions, once as a JSON
 // POST whose route names the action, once as an MCP tools/call (with Mcp-* headers and _meta);
@@ -10,8 +10,9 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
-import { ApprovalsService } from "../../src/approvals/approvals-service.ts";
-import { createCheckHandler, type CheckObserver } from "../../src/authz/check.ts";
+import { NO_OBSERVER } from "../../src/authz/check-event.ts";
+import { NO_OVERRIDE_TOKENS } from "../../src/authz/host-approvals.ts";
+import { createCheckPipeline, NO_APPROVALS } from "../../src/authz/pipeline.ts";
 import { createPolicyContext, type PolicyContext } from "../../src/authz/policy-context.ts";
 import { bundleForBench } from "../../src/bench/bundle-for-bench.ts";
 import { createEngine } from "../../src/engine/create-engine.ts";
@@ -45,24 +46,21 @@ const REQUESTS: Record<string, CheckRequest> = {
   }),
 };
 
-const NULL_OBSERVER: CheckObserver = { wantsCallDigest: false, begin: () => ({ end() {}, fail() {} }) };
-
 async function main(): Promise<void> {
   const { contents } = await bundleForBench(undefined, join(REPO_ROOT, "bench", "mcp", "mcp-policies"));
   const holder = new EngineHolder<PolicyContext>();
   holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 }), createPolicyContext("bench", contents.data));
   const store = await openStateStore("sqlite::memory:");
-  const check = createCheckHandler({
-    holder, store,
-    resolveIdentity: createIdentityResolver({ trustIdentityHeaders: true }),
-    verifyCallChain: async () => ({ parent: null, depth: 0, verified: false, error: null }),
-    approvals: new ApprovalsService({ store, tokenTtlSeconds: 300, tokenSecret: new Uint8Array(32) }),
+  const check = createCheckPipeline({
+    decider: holder, budgets: store, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,
+    identity: createIdentityResolver({ trustIdentityHeaders: true }),
+    callChain: async () => ({ parent: null, depth: 0, verified: false, error: null }),
     limits: { maxBodyBytes: 65536, maxParams: 256, maxDepth: 16 },
     shadowGlobal: false,
-    observer: NULL_OBSERVER,
+    observer: NO_OBSERVER,
   });
   for (const request of Object.values(REQUESTS)) {
-    const answer = await check(request);
+    const answer = (await check(request)).response;
     if (answer.http_response !== "ok_response") throw new Error(`expected an allow, got ${JSON.stringify(answer)}`);
   }
 

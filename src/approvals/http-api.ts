@@ -38,8 +38,8 @@ function body(value: unknown): { approver: string; comment?: string } {
 }
 
 function mapStateError(err: unknown): never {
-  if (isAegisError(err, "AEGIS_ERR_APPROVAL_NOT_FOUND")) throw new HttpError(404, "approval_not_found", err.message);
-  if (isAegisError(err, "AEGIS_ERR_APPROVAL_STATE")) throw new HttpError(409, "approval_not_pending", err.message);
+  if (isAegisError(err, "AEGIS_ERR_APPROVAL_NOT_FOUND")) throw HttpError.of(err, "approval_not_found");
+  if (isAegisError(err, "AEGIS_ERR_APPROVAL_STATE")) throw HttpError.of(err, "approval_not_pending");
   throw err;
 }
 

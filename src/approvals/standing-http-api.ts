@@ -59,8 +59,8 @@ export function standingRoutes(opts: StandingApiOptions): Route[] {
   const { standing, adminToken } = opts;
   const now = opts.now ?? Date.now;
   const stateError = (err: unknown): never => {
-    if (isAegisError(err, "AEGIS_ERR_APPROVAL_NOT_FOUND")) throw new HttpError(404, "standing_approval_not_found", err.message);
-    if (isAegisError(err, "AEGIS_ERR_APPROVAL_STATE")) throw new HttpError(409, "standing_approval_revoked", err.message);
+    if (isAegisError(err, "AEGIS_ERR_APPROVAL_NOT_FOUND")) throw HttpError.of(err, "standing_approval_not_found");
+    if (isAegisError(err, "AEGIS_ERR_APPROVAL_STATE")) throw HttpError.of(err, "standing_approval_revoked");
     throw err;
   };
   return [

@@ -1,43 +1,35 @@
-// Budgets around one evaluation, shared by the ext_authz Check and the embedded SDK so both
-// enforce them alike: read the agent's counters before evaluation (Rego compares them), and
-// reserve the decision's charges atomically only for a call that goes through, so concurrent
-// calls never overshoot; a lost race turns the allow into budget_exceeded.
-import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
-import type { StateStore } from "../state/state-store.ts";
+// Budgets around one evaluation, the I/O half (the decision half is src/decision/reservation.ts):
+// read the agent's counters before evaluation (Rego compares them), and reserve a decision's
+// charges atomically only for a call that goes through, so concurrent calls never overshoot.
+import type { BudgetCharge } from "../decision/types.ts";
+import type { BudgetReservation, StateStore } from "../state/state-store.ts";
 import type { AgentView } from "./policy-context.ts";
+
+/** The budget counters the pipeline reads and charges. */
+export type BudgetCounters = Pick<StateStore, "readBudgets" | "reserveBudgets" | "releaseBudgets">;
 
 export interface BudgetOwner {
   readonly tenant: string;
   readonly agent: string;
 }
 
+const NOTHING_SPENT: Readonly<Record<string, { spent: number }>> = Object.freeze({});
+
 /** Spent per budget name in the current window, as the policy input's `budgets`. */
-export async function readBudgetCounters(store: StateStore, owner: BudgetOwner | null, agent: AgentView, now: number): Promise<Record<string, { spent: number }>> {
-  if (owner === null || agent.budgets.length === 0) return {};
+export async function readBudgetCounters(store: BudgetCounters, owner: BudgetOwner | null, agent: AgentView, now: number): Promise<Readonly<Record<string, { spent: number }>>> {
+  if (owner === null || agent.budgets.length === 0) return NOTHING_SPENT;
   const spent = await store.readBudgets(agent.budgets.map((b) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: b.name }, windowSeconds: b.window_seconds })), now);
   return Object.fromEntries(agent.budgets.map((b, i) => [b.name, { spent: spent[i] ?? 0 }]));
 }
 
-export interface BudgetOutcome {
-  /** The decision as given, or turned into a budget_exceeded deny when the reservation lost. */
-  readonly decision: Decision;
-  /** Budget left per name after this call's reservation; undefined when nothing was reserved. */
-  readonly budgetRemaining: Record<string, number> | undefined;
+/** Reserves the charges atomically; null when there is nothing to reserve (no charge, or no owner to charge). */
+export async function reserveCharges(store: BudgetCounters, owner: BudgetOwner | null, charges: readonly BudgetCharge[], now: number): Promise<BudgetReservation | null> {
+  if (charges.length === 0 || owner === null) return null;
+  return store.reserveBudgets(charges.map((c) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: c.name }, windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
 }
 
-/** Reserves the charges of an allowing decision; anything else passes through untouched. */
-export async function reserveBudgetCharges(store: StateStore, owner: BudgetOwner | null, agent: AgentView, decision: Decision, now: number): Promise<BudgetOutcome> {
-  const charges = decision.budget_charges;
-  if (!decision.allow || charges.length === 0 || owner === null) return { decision, budgetRemaining: undefined };
-  const key = (name: string) => ({ tenant: owner.tenant, agent: owner.agent, name });
-  const reservation = await store.reserveBudgets(charges.map((c) => ({ key: key(c.name), windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
-  if (reservation.ok) {
-    return { decision, budgetRemaining: Object.fromEntries(charges.map((c, i) => [c.name, reservation.remaining[i] ?? 0])) };
-  }
-  const over = charges[reservation.exceeded];
-  const ruleId = agent.budgets.find((b) => b.name === over?.name)?.rule_id ?? BUILTIN_RULE_IDS.unknown_agent;
-  return {
-    decision: { ...decision, outcome: "deny", allow: false, reason: "budget_exceeded", rule_id: ruleId, deny_reasons: [{ reason: "budget_exceeded", rule_id: ruleId }], redactions: { headers: [], query: [], params: [] } },
-    budgetRemaining: undefined,
-  };
+/** Gives back what reserveCharges took, for a call reserved for but then not let through. */
+export async function releaseCharges(store: BudgetCounters, owner: BudgetOwner | null, charges: readonly BudgetCharge[], now: number): Promise<void> {
+  if (charges.length === 0 || owner === null) return;
+  await store.releaseBudgets(charges.map((c) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: c.name }, windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
 }

@@ -1,7 +1,7 @@
 // Standing approvals in the decision: which pre-approved pattern covers an approval_needed
 // call, and the allow it becomes. Pure; the host consumes one use atomically in between.
 import type { ParamBound, StandingApproval } from "../state/standing-approval-store.ts";
-import type { Decision, TokenDenyReason } from "./types.ts";
+import type { Decision } from "./types.ts";
 
 export interface StandingCall {
   readonly tenant: string;
@@ -47,20 +47,4 @@ export function matchingStandingApprovals(candidates: readonly StandingApproval[
 /** The approval_needed decision let through by standing approval `id`: allow, reason approved_standing, rule id = the id. */
 export function applyStandingApproval(decision: Decision, id: string): Decision {
   return { ...decision, outcome: "allow", allow: true, reason: "approved_standing", rule_id: id, approval: null };
-}
-
-/** The approval_needed decision let through once by a redeemed override token (or an identity redemption). */
-export function applyOverrideToken(decision: Decision, ruleId: string): Decision {
-  return { ...decision, outcome: "allow", allow: true, reason: "approved_override", rule_id: ruleId, approval: null };
-}
-
-/**
- * The approval_needed decision whose override token was refused: a deny naming the token's
- * problem, so a spent, expired or foreign token never silently opens a new approval.
- */
-export function refuseOverrideToken(decision: Decision, reason: TokenDenyReason, ruleId: string): Decision {
-  return {
-    ...decision, outcome: "deny", allow: false, reason, rule_id: ruleId, approval: null,
-    deny_reasons: [{ reason, rule_id: ruleId }], budget_charges: [],
-  };
 }

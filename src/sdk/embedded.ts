@@ -1,22 +1,20 @@
-// Embedded mode: evaluates a bundle in-process, for local development and tests. The call goes
-// through the server's own stages (CheckRequest → input → budget counters → WASM → decision →
-// budget reservation → CheckResponse) so decisions match `aegis serve` on the same bundle.
-// Budgets are read and charged by the server's own code, in a state store of the caller's choice
-// (in memory by default, so they count for the life of the client). No approval is recorded
-// (approval_needed carries no approval id) and override tokens cannot be redeemed.
+// Embedded mode: evaluates a bundle in-process, for local development and tests. The call runs
+// the server's own Check pipeline (src/authz/pipeline.ts), so decisions match `aegis serve` on
+// the same bundle: budgets are read and charged by the server's own code, in a state store of
+// the caller's choice (in memory by default, so they count for the life of the client). Nobody
+// observes the check, no approval is recorded (approval_needed carries no approval id) and
+// override tokens cannot be redeemed.
 import { randomUUID } from "node:crypto";
-import { readBudgetCounters, reserveBudgetCharges } from "../authz/budget-counters.ts";
-import { createPolicyContext, NO_AGENT_VIEW } from "../authz/policy-context.ts";
-import { invalidRequestResponse, toCheckResponse } from "../authz/to-check-response.ts";
+import { NO_OBSERVER } from "../authz/check-event.ts";
+import { NO_OVERRIDE_TOKENS } from "../authz/host-approvals.ts";
+import { createCheckPipeline, NO_APPROVALS } from "../authz/pipeline.ts";
+import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
 import { loadBundleSource } from "../bundle/source.ts";
-import { decide } from "../engine/decide.ts";
 import { createEngine } from "../engine/create-engine.ts";
+import { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError } from "../errors/registry.ts";
 import { verifyAttestation } from "../identity/call-chain.ts";
 import type { VerificationKey } from "../identity/verification-key.ts";
-import { toPolicyInput } from "../input/from-check-request.ts";
-import { withScheduleClock } from "../input/schedule-clock.ts";
-import { readRequestFacts } from "../input/request-facts.ts";
 import { loadConfig } from "../server/config.ts";
 import { openStateStore } from "../state/open-state-store.ts";
 import { buildCheckRequest } from "./build-check-request.ts";
@@ -62,41 +60,41 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
     await engine.close();
     throw err;
   });
-  const now = options.now ?? Date.now;
-  const policy = createPolicyContext(revision, contents.data);
-  const agent = policy.agent(options.identity.tenant, options.identity.agent) ?? NO_AGENT_VIEW;
+  const holder = new EngineHolder<PolicyContext>();
+  holder.swap(engine, createPolicyContext(revision, contents.data));
   // The server's defaults, from the one config schema.
   const { limits, call_chain } = loadConfig({});
-  const inputLimits = { maxBodyBytes: limits.max_body_bytes, maxParams: limits.max_params, maxDepth: limits.max_depth };
   const identity = { ...options.identity, source: "header" as const };
+  const chainKeys = options.callChainKeys;
+  const check = createCheckPipeline({
+    decider: holder,
+    identity: async () => identity,
+    callChain: (facts) => verifyAttestation(facts.attestation, {
+      parent: facts.parentAgent, child: identity.agent, tenant: identity.tenant,
+      keys: (tenant) => (chainKeys !== undefined && Object.hasOwn(chainKeys, tenant) ? chainKeys[tenant] ?? null : null),
+      now: new Date(), maxAgeSeconds: options.attestationMaxAgeSeconds ?? call_chain.max_age_seconds,
+      isRevoked: async () => false,
+    }),
+    budgets: store,
+    approvals: NO_APPROVALS,
+    tokens: NO_OVERRIDE_TOKENS,
+    standing: null,
+    limits: { maxBodyBytes: limits.max_body_bytes, maxParams: limits.max_params, maxDepth: limits.max_depth },
+    shadowGlobal: options.shadow === true,
+    observer: NO_OBSERVER,
+    now: options.now,
+  });
 
   return {
     async check(call: CheckCall): Promise<CheckResult> {
       if (call.overrideToken !== undefined) {
         throw new AegisError("AEGIS_ERR_SDK_CHECK", "embedded mode records no approvals, so it cannot redeem an override token: use createAegisClient");
       }
-      const decisionId = randomUUID();
-      const request = buildCheckRequest(call, options.identity, decisionId);
-      const facts = readRequestFacts(request);
-      const callChain = await verifyAttestation(facts.attestation, {
-        parent: facts.parentAgent, child: identity.agent, tenant: identity.tenant,
-        keys: (tenant) => (options.callChainKeys !== undefined && Object.hasOwn(options.callChainKeys, tenant) ? options.callChainKeys[tenant] ?? null : null),
-        now: new Date(), maxAgeSeconds: options.attestationMaxAgeSeconds ?? call_chain.max_age_seconds,
-        isRevoked: async () => false,
-      });
-      const budgets = await readBudgetCounters(store, identity, agent, now());
-      const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: inputLimits });
-      if (!mapped.ok) return parseCheckResponse(invalidRequestResponse(decisionId, mapped.reason, revision), call);
-
-      const { decision, budgetRemaining } = await reserveBudgetCharges(store, identity, agent, await decide(engine, withScheduleClock(mapped.input, agent.scheduleZones, now()), decisionId), now());
-      const response = toCheckResponse(decision, {
-        request: facts, shadowGlobal: options.shadow === true, approval: null, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
-      });
-      const redactedParams = response.effectiveOutcome === "sanitize" ? decision.redactions.params : [];
-      return parseCheckResponse(response.response, call, { redactedParams });
+      const { response, decision, effectiveOutcome } = await check(buildCheckRequest(call, options.identity, randomUUID()));
+      return parseCheckResponse(response, call, { redactedParams: effectiveOutcome === "sanitize" ? decision.redactions.params : [] });
     },
     async close() {
-      await Promise.all([engine.close(), store.close()]);
+      await Promise.all([holder.close(), store.close()]);
     },
   };
 }

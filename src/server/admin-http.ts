@@ -2,7 +2,7 @@
 // and whatever extra routes the process wires in (the approvals API).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { AegisError } from "../errors/registry.ts";
+import { AegisError, httpStatusOf } from "../errors/registry.ts";
 import type { Registry } from "prom-client";
 import type { BundleStatus } from "./bundle-reloader.ts";
 import { parseAddr } from "./config.ts";
@@ -65,6 +65,11 @@ export class HttpError extends Error {
     super(message);
     this.status = status;
     this.code = code;
+  }
+
+  /** An AegisError answered with the HTTP status the error registry gives its code, under an API error name. */
+  static of(err: AegisError, code: string): HttpError {
+    return new HttpError(httpStatusOf(err), code, err.message);
   }
 }
 

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { ApprovalsService } from "../approvals/approvals-service.ts";
 import { approvalsRoutes } from "../approvals/http-api.ts";
 import { createGroupedSlackNotifier, createNotificationQueue, createSlackNotifier, createTeamsNotifier, createWebhookNotifier, notifierChannels, type Notifier } from "../approvals/notifiers/index.ts";
-import { createCheckHandler } from "../authz/check.ts";
+import { createCheckPipeline } from "../authz/pipeline.ts";
 import { consoleRoutes } from "../console/console-routes.ts";
 import { StandingApprovalsService } from "../approvals/standing-approvals.ts";
 import { standingRoutes } from "../approvals/standing-http-api.ts";
@@ -121,22 +121,23 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       ...identityOptions,
       trustIdentityHeaders: config.identity.trust_headers && config.approvals.self_read_trusts_identity_headers,
     });
-    const check = createCheckHandler({
-      holder,
-      resolveIdentity,
-      verifyCallChain: (facts, identity) => verifyAttestation(facts.attestation, {
+    const check = createCheckPipeline({
+      decider: holder,
+      identity: resolveIdentity,
+      callChain: (facts, identity) => verifyAttestation(facts.attestation, {
         parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
         keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
         isRevoked: (jti) => store.isTombstoned(jti, Date.now()),
         ...(config.call_chain.single_use ? { claimJti: (jti: string, expiresAt: number) => store.claimAttestationId(jti, expiresAt, Date.now()) } : {}),
       }),
-      store,
+      budgets: store,
       approvals,
+      tokens: approvals,
       standing,
       limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
       shadowGlobal: config.shadow.global,
       observer: createCheckObserver({ metrics, logger, decisionLog, includeAllows: config.decision_log.include_allows, tracing }),
-      ...(shadow === null ? {} : { afterDecision: shadow.compare }),
+      afterDecision: shadow?.compare ?? null,
     });
 
     // The first load decides whether we can start at all; later loads keep the last good bundle.
@@ -149,7 +150,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const extProc = createExtProcHandler({
       holder, observer: createExtProcObserver({ metrics, logger, decisionLog }), maxBodyBytes: config.limits.max_body_bytes,
     });
-    const grpc = await startGrpcServer(config.grpc, (request) => check(request), extProc);
+    const grpc = await startGrpcServer(config.grpc, check, extProc);
     closers.unshift(() => grpc.shutdown(config.shutdown_grace_ms));
     let draining = false;
     const onResolved = (record: ApprovalRecord, how: "approved" | "denied") => logger.info({ approval_id: record.id, tenant: record.tenant, agent_id: record.agent, approver: record.approver, outcome: how }, "approval resolved");

@@ -11,8 +11,9 @@ import { createPolicyContext, type PolicyContext } from "../authz/policy-context
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
 import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
 import type { BundleContents } from "../bundle/read.ts";
-import { normalizeDecision } from "../decision/normalize.ts";
 import { createEngine } from "../engine/create-engine.ts";
+import { decide } from "../engine/decide.ts";
+import type { Engine } from "../engine/engine.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -152,13 +153,7 @@ export class BundleReloader {
 
   async #activateStored(stored: StoredBundle, pin: Pin): Promise<void> {
     const { revision } = stored.entry;
-    const engine = await createEngine({ revision, wasm: stored.wasm, dataJson: stored.dataJson }, { workers: this.#opts.workers });
-    try {
-      normalizeDecision(await engine.evaluate(completeInput({})), { decisionId: "probe", policyVersion: revision });
-    } catch (err) {
-      await engine.close();
-      throw err;
-    }
+    const engine = await provenEngine(revision, stored.wasm, stored.dataJson, this.#opts.workers);
     this.#opts.holder.swap(engine, createPolicyContext(revision, JSON.parse(Buffer.from(stored.dataJson).toString("utf8")) as Record<string, unknown>));
     this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
     this.#opts.metrics.bundleInfo.reset();
@@ -198,14 +193,7 @@ export class BundleReloader {
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
-      const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: this.#opts.workers });
-      try {
-        // A bundle that cannot decide a neutral input would fail every check: refuse it now.
-        normalizeDecision(await engine.evaluate(completeInput({})), { decisionId: "probe", policyVersion: revision });
-      } catch (err) {
-        await engine.close();
-        throw err;
-      }
+      const engine = await provenEngine(revision, contents.wasm, contents.dataJson, this.#opts.workers);
       const previous = this.#status.revision;
       this.#opts.holder.swap(engine, createPolicyContext(revision, contents.data));
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
@@ -267,6 +255,18 @@ export class BundleReloader {
       }
       throw err;
     }
+  }
+}
+
+/** The bundle's engine, once it decided a neutral input: one that cannot would fail every check, so it is refused now. */
+async function provenEngine(revision: string, wasm: Uint8Array, dataJson: Uint8Array, workers: number): Promise<Engine> {
+  const engine = await createEngine({ revision, wasm, dataJson }, { workers });
+  try {
+    await decide(engine, completeInput({}), "probe");
+    return engine;
+  } catch (err) {
+    await engine.close();
+    throw err;
   }
 }
 

@@ -42,7 +42,7 @@ export function bundleRoutes(opts: { reloader: BundleReloader; history: BundleHi
         try {
           sendJson(res, 200, { live: await reloader.rollback(revision, by) });
         } catch (err) {
-          if (isAegisError(err, "AEGIS_ERR_BUNDLE_HISTORY")) throw new HttpError(404, "bundle_revision_not_kept", err.message);
+          if (isAegisError(err, "AEGIS_ERR_BUNDLE_HISTORY")) throw HttpError.of(err, "bundle_revision_not_kept");
           throw err;
         }
       },

@@ -1,6 +1,6 @@
 // Where a finished check goes: Prometheus metrics, the pino log, the hash-chained decision log
 // and the span. Only low-cardinality values become labels; only masked parameters are written.
-import type { CheckEvent, CheckObserver } from "../authz/check.ts";
+import type { CheckEvent, CheckObserver } from "../authz/check-event.ts";
 import { redactionMask } from "../decision/redaction-mask.ts";
 import { AegisError } from "../errors/registry.ts";
 import type { RequestFacts } from "../input/request-facts.ts";

@@ -3,7 +3,7 @@
 import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
-import { AegisError } from "../errors/registry.ts";
+import { AegisError, grpcStatusOf, isAegisError } from "../errors/registry.ts";
 import type { ProcessingRequest, ProcessingResponse } from "../extproc/ext-proc-types.ts";
 import type { CheckRequest, CheckResponse } from "../grpc/ext-authz-types.ts";
 import { loadProtos, loadPackageDefinition } from "../grpc/load-protos.ts";
@@ -25,15 +25,15 @@ export interface GrpcServerHandle {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** The Check implementation: an AegisError with a status maps to that gRPC status. */
-export type CheckHandler = (request: CheckRequest) => Promise<CheckResponse>;
+/**
+ * The Check implementation (src/authz/pipeline.ts): it answers with a result holding the response,
+ * or fails with an AegisError, answered with the gRPC status the error registry gives its code.
+ */
+export type CheckHandler = (request: CheckRequest) => Promise<{ readonly response: CheckResponse }>;
 
-export class CheckFailure extends Error {
-  readonly grpcCode: GrpcStatus;
-  constructor(grpcCode: GrpcStatus, message: string) {
-    super(message);
-    this.grpcCode = grpcCode;
-  }
+function failureDetails(err: unknown): string {
+  if (isAegisError(err)) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 export async function startGrpcServer(config: Config["grpc"], check: CheckHandler, extProc?: ExtProcHandler): Promise<GrpcServerHandle> {
@@ -56,11 +56,9 @@ export async function startGrpcServer(config: Config["grpc"], check: CheckHandle
       inFlight++;
       check(call.request)
         .then(
-          (response) => callback(null, response),
-          (err: unknown) => {
-            const failure = err instanceof CheckFailure ? err : new CheckFailure(GrpcStatus.INTERNAL, err instanceof Error ? err.message : String(err));
-            callback({ code: failure.grpcCode, details: failure.message });
-          },
+          (result) => callback(null, result.response),
+          // Envoy's failure_mode_allow / status_on_error decides; the shipped configs fail closed.
+          (err: unknown) => callback({ code: GrpcStatus[grpcStatusOf(err)], details: failureDetails(err) }),
         )
         .finally(() => inFlight--);
     },

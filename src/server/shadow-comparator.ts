@@ -1,19 +1,19 @@
 // `--shadow-bundle candidate.tar.gz`: every check is also decided by the candidate, after the
 // enforced answer has gone back, and every difference is counted and logged — the way to run a
 // new policy against real traffic before enforcing it.
+import type { DecidedCheck } from "../authz/pipeline.ts";
 import type { PolicyContext } from "../authz/policy-context.ts";
-import { normalizeDecision } from "../decision/normalize.ts";
-import type { Decision } from "../decision/types.ts";
+import { decide } from "../engine/decide.ts";
 import { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError } from "../errors/registry.ts";
-import type { PolicyInput } from "../input/types.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
 import type { Config } from "./config.ts";
 
 export interface ShadowComparator {
-  compare(input: PolicyInput, enforced: Decision): void;
+  /** Decides the check's input with the candidate and compares with the enforced bundle's own decision (before host rules, which would change the candidate's alike). */
+  compare(check: DecidedCheck): void;
   close(): Promise<void>;
 }
 
@@ -29,10 +29,10 @@ export async function createShadowComparator(opts: { source: string; config: Con
   }
   reloader.start();
   return {
-    compare(input, enforced) {
+    compare({ input, policyDecision: enforced }) {
       setImmediate(() => {
         holder
-          .use(async (engine) => normalizeDecision(await engine.evaluate(input), { decisionId: enforced.decision_id, policyVersion: engine.revision }))
+          .use((engine) => decide(engine, input, enforced.decision_id))
           .then((candidate) => {
             if (candidate.outcome === enforced.outcome && candidate.reason === enforced.reason) return;
             opts.metrics.shadowDivergences.inc({ enforced: enforced.outcome, candidate: candidate.outcome });

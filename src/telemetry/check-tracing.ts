@@ -1,6 +1,6 @@
 // Adapts the aegis.check span (tracing.ts) to the check observer. When no OpenTelemetry SDK was
 // registered by the instrumentation entry, there is no tracing at all: not even a no-op span.
-import type { CheckEvent } from "../authz/check.ts";
+import type { CheckEvent } from "../authz/check-event.ts";
 import { DECISION_ENTRYPOINT } from "../engine/policy-instance.ts";
 import type { CheckTracing } from "../server/check-observer.ts";
 import { SHUTDOWN_HOOK, startCheckSpan } from "./tracing.ts";

@@ -1,7 +1,7 @@
 // estimated_cost, the FinOps field: on the decision record and on the span, from the call's
 // spend-budget charges (count budgets are no cost; two spend budgets on one amount count once).
 import { describe, expect, it } from "vitest";
-import type { CheckEvent } from "../../src/authz/check.ts";
+import type { CheckEvent } from "../../src/authz/check-event.ts";
 import { estimatedCost } from "../../src/decision/estimated-cost.ts";
 import type { Decision } from "../../src/decision/types.ts";
 import { decisionRecord } from "../../src/server/check-observer.ts";
