@@ -72,12 +72,15 @@ export interface CheckResult {
   readonly input: PolicyInput | null;
   /** What Envoy enforces: the decision's outcome, or allow when shadowed. */
   readonly effectiveOutcome: Outcome;
+  /** Why the request could not be mapped to a policy input; null when it was. */
+  readonly invalidReason: string | null;
 }
 
 /** A check that reached the policy. */
 export interface DecidedCheck extends CheckResult {
   readonly policyDecision: Decision;
   readonly input: PolicyInput;
+  readonly invalidReason: null;
 }
 
 export type CheckPipeline = (request: CheckRequest) => Promise<CheckResult>;
@@ -114,7 +117,7 @@ export function createCheckPipeline(deps: CheckPipelineDeps): CheckPipeline {
           mcp: evaluated.mcp === null ? null : mcpLogFacts(facts, evaluated.mcp.method),
         });
         const response = invalidRequestResponse(decisionId, evaluated.reason, evaluated.revision, evaluated.mcp);
-        return { response, decision, policyDecision: null, input: null, effectiveOutcome: "deny" };
+        return { response, decision, policyDecision: null, input: null, effectiveOutcome: "deny", invalidReason: evaluated.reason };
       }
 
       const { input, agent, engineMs, mcp, overrideToken } = evaluated;
@@ -145,7 +148,7 @@ export function createCheckPipeline(deps: CheckPipelineDeps): CheckPipeline {
         estimatedCost: estimatedCost(decision.budget_charges, agent.budgets),
         mcp: input.mcp === undefined ? null : mcpLogFacts(facts, input.mcp.method),
       });
-      const result: DecidedCheck = { response: mapped.response, decision, policyDecision, input, effectiveOutcome: mapped.effectiveOutcome };
+      const result: DecidedCheck = { response: mapped.response, decision, policyDecision, input, effectiveOutcome: mapped.effectiveOutcome, invalidReason: null };
       deps.afterDecision?.(result);
       return result;
     } catch (err) {

@@ -3,8 +3,14 @@
 // server maps it, with the identity settings of the config) or a policy input; eval says which.
 import { readFileSync } from "node:fs";
 import { parseCommand, usageError } from "../parse-command.ts";
-import { createPolicyContext } from "../../authz/policy-context.ts";
+import { NO_OBSERVER } from "../../authz/check-event.ts";
+import { NO_OVERRIDE_TOKENS } from "../../authz/host-approvals.ts";
+import { createCheckPipeline, NO_APPROVALS, type CheckResult } from "../../authz/pipeline.ts";
+import { createPolicyContext, type PolicyContext } from "../../authz/policy-context.ts";
+import type { Decision } from "../../decision/types.ts";
 import { decide } from "../../engine/decide.ts";
+import { EngineHolder } from "../../engine/engine-holder.ts";
+import type { Engine } from "../../engine/engine.ts";
 import { openBundleFile } from "../../engine/open-bundle.ts";
 import { AegisError, isAegisError } from "../../errors/registry.ts";
 import { verifyAttestation } from "../../identity/call-chain.ts";
@@ -12,11 +18,12 @@ import { createIdentityResolver } from "../../identity/resolve-identity.ts";
 import { verificationKeyFromFile } from "../../identity/verification-key.ts";
 import { matchCatalog } from "../../input/catalog.ts";
 import { completeInput } from "../../input/complete-input.ts";
-import { toPolicyInput } from "../../input/from-check-request.ts";
+import type { ResolvedIdentity } from "../../input/from-check-request.ts";
 import { readRequestFacts } from "../../input/request-facts.ts";
 import { withScheduleClock } from "../../input/schedule-clock.ts";
 import type { PolicyInput } from "../../input/types.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
+import { openStateStore } from "../../state/open-state-store.ts";
 import { classifyEvalInput } from "../../testing/eval-input.ts";
 import { explain, type Explanation } from "../../testing/explain.ts";
 
@@ -52,6 +59,7 @@ export async function run(args: string[]): Promise<number> {
     const policy = createPolicyContext(engine.revision, contents.data);
     const zonesOf = (input: PolicyInput) => (input.tenant === null || input.agent === null ? [] : policy.agent(input.tenant, input.agent)?.scheduleZones ?? []);
     let input: PolicyInput;
+    let decision: Decision;
     const notes: string[] = [];
     if (given.kind === "policy_input") {
       const { now, ...rest } = given.input;
@@ -59,18 +67,18 @@ export async function run(args: string[]): Promise<number> {
       // A policy input's own clock wins; else the host's, as the server computes it.
       input = now !== undefined ? { ...input, now: now as PolicyInput["now"] } : withScheduleClock(input, zonesOf(input), at);
       process.stderr.write("aegis eval: input is a policy input\n");
+      decision = await decide(engine, input);
     } else {
       const config = loadConfig({ file: values.config, env: process.env });
-      const mapped = await mapCheckRequest(given.request, config, policy);
-      if (!mapped.ok) {
-        process.stderr.write(`aegis eval: input is a CheckRequest; it is an invalid_request (the server answers 400): ${mapped.reason}\n`);
+      const checked = await checkRequest(given.request, config, engine, policy, at);
+      if (!checked.ok) {
+        process.stderr.write(`aegis eval: input is a CheckRequest; it is an invalid_request (the server answers 400): ${checked.reason}\n`);
         return 1;
       }
-      input = withScheduleClock(mapped.input, zonesOf(mapped.input), at);
-      notes.push(...mapped.notes);
-      process.stderr.write(`aegis eval: input is a CheckRequest (${mapped.notes.join("; ")})\n`);
+      ({ input, decision } = checked);
+      notes.push(...checked.notes);
+      process.stderr.write(`aegis eval: input is a CheckRequest (${checked.notes.join("; ")})\n`);
     }
-    const decision = await decide(engine, input);
     process.stdout.write(`${JSON.stringify(decision, null, 2)}\n`);
     if (values.explain === true) process.stdout.write(explanationText(input, notes, await explain(contents, input)));
   } finally {
@@ -87,9 +95,20 @@ function readJson(path: string): unknown {
   }
 }
 
-type Mapped = { ok: true; input: PolicyInput; notes: string[] } | { ok: false; reason: string };
+type Checked = { ok: true; input: PolicyInput; decision: Decision; notes: string[] } | { ok: false; reason: string };
 
-async function mapCheckRequest(request: Parameters<typeof readRequestFacts>[0], config: Config, policy: ReturnType<typeof createPolicyContext>): Promise<Mapped> {
+/**
+ * A CheckRequest runs the server's own Check pipeline (identity, call chain, input, evaluation),
+ * with nothing spent of any budget, no approvals and nobody observing; eval prints the bundle's
+ * own decision (the pipeline's policyDecision), before any host rule.
+ */
+async function checkRequest(request: Parameters<typeof readRequestFacts>[0], config: Config, engine: Engine, policy: PolicyContext, at: number): Promise<Checked> {
+  let facts;
+  try {
+    facts = readRequestFacts(request);
+  } catch (err) {
+    return { ok: false, reason: isAegisError(err) ? err.message : String(err) };
+  }
   const jwt = config.identity.jwt;
   const resolveIdentity = createIdentityResolver({
     jwt: jwt === undefined ? null : {
@@ -104,31 +123,39 @@ async function mapCheckRequest(request: Parameters<typeof readRequestFacts>[0], 
     spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
     trustIdentityHeaders: config.identity.trust_headers,
   });
-  let facts;
-  try {
-    facts = readRequestFacts(request);
-  } catch (err) {
-    return { ok: false, reason: isAegisError(err) ? err.message : String(err) };
-  }
-  const identity = await resolveIdentity(facts);
+  let identity: ResolvedIdentity | null = null;
   const keys = config.call_chain.keys;
-  const callChain = await verifyAttestation(facts.attestation, {
-    parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
-    keys: (tenant) => (Object.hasOwn(keys, tenant) ? verificationKeyFromFile(keys[tenant] ?? "") : null),
-    now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds, isRevoked: async () => false,
-  });
-  const limits = { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth };
-  // No state store here: every budget reads as nothing spent.
-  const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets: {}, limits });
-  if (!mapped.ok) return { ok: false, reason: mapped.reason };
-  const notes = [identity === null ? "no identity established" : `identity ${identity.tenant}/${identity.agent} from ${identity.source}`];
+  const decider = new EngineHolder<PolicyContext>();
+  decider.swap(engine, policy);
+  const store = await openStateStore("sqlite::memory:");
+  let result: CheckResult;
+  try {
+    result = await createCheckPipeline({
+      decider,
+      identity: async (f) => (identity = await resolveIdentity(f)),
+      callChain: (f, id) => verifyAttestation(f.attestation, {
+        parent: f.parentAgent, child: id?.agent ?? null, tenant: id?.tenant ?? null,
+        keys: (tenant) => (Object.hasOwn(keys, tenant) ? verificationKeyFromFile(keys[tenant] ?? "") : null),
+        now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds, isRevoked: async () => false,
+      }),
+      budgets: store, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,
+      limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
+      shadowGlobal: false, observer: NO_OBSERVER, now: () => at,
+    })(request);
+  } finally {
+    await store.close();
+  }
+  if (result.input === null || result.policyDecision === null) return { ok: false, reason: result.invalidReason ?? "the request could not be mapped to a policy input" };
+  const input = result.input;
+  const who = identity as ResolvedIdentity | null;
+  const notes = [who === null ? "no identity established" : `identity ${who.tenant}/${who.agent} from ${who.source}`];
   const fromRoute = facts.contextExtensions["tool"];
-  const route = identity === null ? null : matchCatalog(policy.catalog(identity.tenant), { host: facts.host, method: facts.method, path: facts.path });
+  const route = who === null ? null : matchCatalog(policy.catalog(who.tenant), { host: facts.host, method: facts.method, path: facts.path });
   if (fromRoute !== undefined && fromRoute !== "") notes.push(`tool from the route's context_extensions`);
   else if (route !== null) notes.push(`tool and action from the catalog route ${route.method} ${route.host}${route.path} → ${route.tool}/${route.action}`);
   else notes.push("no tool: no context_extensions and no catalog route matched");
-  if (mapped.input.action !== null && mapped.input.action !== route?.action && mapped.input.action !== facts.contextExtensions["action"]) notes.push(`action \`${mapped.input.action}\` from the MCP tools/call body`);
-  return { ok: true, input: mapped.input, notes };
+  if (input.action !== null && input.action !== route?.action && input.action !== facts.contextExtensions["action"]) notes.push(`action \`${input.action}\` from the MCP tools/call body`);
+  return { ok: true, input, decision: result.policyDecision, notes };
 }
 
 function explanationText(input: PolicyInput, notes: readonly string[], why: Explanation): string {
