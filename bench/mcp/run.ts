@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 }), createPolicyContext("bench", contents.data));
   const store = await openStateStore("sqlite::memory:");
   const check = createCheckHandler({
-    holder, store,
+    holder, budgets: store.budgets,
     resolveIdentity: createIdentityResolver({ trustIdentityHeaders: true }),
     verifyCallChain: async () => ({ parent: null, depth: 0, verified: false, error: null }),
     approvals: new ApprovalsService({ store, tokenTtlSeconds: 300, tokenSecret: new Uint8Array(32) }),

@@ -3,7 +3,7 @@
 // reserve the decision's charges atomically only for a call that goes through, so concurrent
 // calls never overshoot; a lost race turns the allow into budget_exceeded.
 import { BUILTIN_RULE_IDS, type Decision } from "../decision/types.ts";
-import type { StateStore } from "../state/state-store.ts";
+import type { BudgetStore } from "../state/budget-store.ts";
 import type { AgentView } from "./policy-context.ts";
 
 export interface BudgetOwner {
@@ -12,9 +12,9 @@ export interface BudgetOwner {
 }
 
 /** Spent per budget name in the current window, as the policy input's `budgets`. */
-export async function readBudgetCounters(store: StateStore, owner: BudgetOwner | null, agent: AgentView, now: number): Promise<Record<string, { spent: number }>> {
+export async function readBudgetCounters(budgets: BudgetStore, owner: BudgetOwner | null, agent: AgentView, now: number): Promise<Record<string, { spent: number }>> {
   if (owner === null || agent.budgets.length === 0) return {};
-  const spent = await store.readBudgets(agent.budgets.map((b) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: b.name }, windowSeconds: b.window_seconds })), now);
+  const spent = await budgets.readBudgets(agent.budgets.map((b) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: b.name }, windowSeconds: b.window_seconds })), now);
   return Object.fromEntries(agent.budgets.map((b, i) => [b.name, { spent: spent[i] ?? 0 }]));
 }
 
@@ -26,11 +26,11 @@ export interface BudgetOutcome {
 }
 
 /** Reserves the charges of an allowing decision; anything else passes through untouched. */
-export async function reserveBudgetCharges(store: StateStore, owner: BudgetOwner | null, agent: AgentView, decision: Decision, now: number): Promise<BudgetOutcome> {
+export async function reserveBudgetCharges(budgets: BudgetStore, owner: BudgetOwner | null, agent: AgentView, decision: Decision, now: number): Promise<BudgetOutcome> {
   const charges = decision.budget_charges;
   if (!decision.allow || charges.length === 0 || owner === null) return { decision, budgetRemaining: undefined };
   const key = (name: string) => ({ tenant: owner.tenant, agent: owner.agent, name });
-  const reservation = await store.reserveBudgets(charges.map((c) => ({ key: key(c.name), windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
+  const reservation = await budgets.reserveBudgets(charges.map((c) => ({ key: key(c.name), windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
   if (reservation.ok) {
     return { decision, budgetRemaining: Object.fromEntries(charges.map((c, i) => [c.name, reservation.remaining[i] ?? 0])) };
   }

@@ -18,7 +18,7 @@ import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
 import { mcpSessionFacts } from "../mcp/mcp-headers.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { CheckFailure } from "../server/grpc-server.ts";
-import type { StateStore } from "../state/state-store.ts";
+import type { BudgetStore } from "../state/budget-store.ts";
 import { readBudgetCounters, type BudgetOwner } from "./budget-counters.ts";
 import { applyHostRules } from "./host-approvals.ts";
 import type { StandingApprovalsService } from "../approvals/standing-approvals.ts";
@@ -70,7 +70,7 @@ export interface CheckDeps {
   readonly holder: EngineHolder<PolicyContext>;
   readonly resolveIdentity: IdentityResolver;
   readonly verifyCallChain: (facts: RequestFacts, identity: ResolvedIdentity | null) => Promise<CallChainFacts>;
-  readonly store: StateStore;
+  readonly budgets: BudgetStore;
   readonly approvals: ApprovalsService;
   /** Standing approvals (pre-approved call patterns); absent: none apply. */
   readonly standing?: StandingApprovalsService;
@@ -98,7 +98,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       const identity = await deps.resolveIdentity(facts);
       const result = await deps.holder.use(async (engine, policy) => {
         const agent = identity === null ? NO_AGENT_VIEW : policy.agent(identity.tenant, identity.agent) ?? NO_AGENT_VIEW;
-        const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgetCounters(deps.store, identity, agent, now())]);
+        const [callChain, budgets] = await Promise.all([deps.verifyCallChain(facts, identity), readBudgetCounters(deps.budgets, identity, agent, now())]);
         const mapped = toPolicyInput(request, facts, {
           identity, catalog: policy.catalog, callChain, budgets, limits: deps.limits, mcpTool: (tool) => agent.mcpTools.has(tool),
         });
@@ -132,7 +132,7 @@ export function createCheckHandler(deps: CheckDeps): (request: CheckRequest) => 
       // budgets are reserved atomically only for calls that go through, before a token or a
       // standing use is spent, so concurrent calls never overshoot and a lost race spends nothing.
       const host = await applyHostRules({
-        store: deps.store, approvals: deps.approvals, standing: deps.standing ?? null, owner: ownerOf(input), agent, call,
+        budgets: deps.budgets, approvals: deps.approvals, standing: deps.standing ?? null, owner: ownerOf(input), agent, call,
         overrideToken, redeemByIdentity, shadow, now: now(),
       }, result.decision);
       const decision = host.decision;

@@ -11,12 +11,12 @@ import type { CallIdentity } from "../approvals/call-digest.ts";
 import type { StandingApprovalsService } from "../approvals/standing-approvals.ts";
 import { applyOverrideToken, applyStandingApproval, refuseOverrideToken } from "../decision/standing-approval.ts";
 import { BUILTIN_RULE_IDS, type Decision, type TokenDenyReason } from "../decision/types.ts";
-import type { StateStore } from "../state/state-store.ts";
+import type { BudgetStore } from "../state/budget-store.ts";
 import { reserveBudgetCharges, type BudgetOwner } from "./budget-counters.ts";
 import type { AgentView } from "./policy-context.ts";
 
 export interface HostRuleContext {
-  readonly store: StateStore;
+  readonly budgets: BudgetStore;
   readonly approvals: ApprovalsService;
   readonly standing: StandingApprovalsService | null;
   readonly owner: BudgetOwner | null;
@@ -38,15 +38,15 @@ export interface HostRuleOutcome {
 const asAllow = (d: Decision): Decision => ({ ...d, outcome: "allow", allow: true });
 
 export async function applyHostRules(ctx: HostRuleContext, decision: Decision): Promise<HostRuleOutcome> {
-  const { store, owner, agent, now } = ctx;
+  const { budgets, owner, agent, now } = ctx;
   if (ctx.shadow && !decision.allow) {
     // Let through in shadow mode: charged, but the logged decision stays the policy's own.
-    const charged = await reserveBudgetCharges(store, owner, agent, asAllow(decision), now);
+    const charged = await reserveBudgetCharges(budgets, owner, agent, asAllow(decision), now);
     return { decision, tokenRejection: null, budgetRemaining: charged.decision.allow ? charged.budgetRemaining : undefined };
   }
   const call = ctx.call;
   if (ctx.shadow || decision.outcome !== "approval_needed" || call === null) {
-    const reserved = await reserveBudgetCharges(store, owner, agent, decision, now);
+    const reserved = await reserveBudgetCharges(budgets, owner, agent, decision, now);
     return { decision: reserved.decision, tokenRejection: null, budgetRemaining: reserved.budgetRemaining };
   }
 
@@ -54,7 +54,7 @@ export async function applyHostRules(ctx: HostRuleContext, decision: Decision): 
   const byIdentity = ctx.overrideToken === null && ctx.redeemByIdentity;
   if (ctx.overrideToken === null && !byIdentity && standing.length === 0) return { decision, tokenRejection: null, budgetRemaining: undefined };
 
-  const reserved = await reserveBudgetCharges(store, owner, agent, asAllow(decision), now);
+  const reserved = await reserveBudgetCharges(budgets, owner, agent, asAllow(decision), now);
   if (!reserved.decision.allow) return { decision: reserved.decision, tokenRejection: null, budgetRemaining: undefined };
 
   let tokenRejection: TokenDenyReason | null = null;
@@ -71,7 +71,7 @@ export async function applyHostRules(ctx: HostRuleContext, decision: Decision): 
     }
   }
   if (owner !== null && decision.budget_charges.length > 0) {
-    await store.releaseBudgets(decision.budget_charges.map((c) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: c.name }, windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
+    await budgets.releaseBudgets(decision.budget_charges.map((c) => ({ key: { tenant: owner.tenant, agent: owner.agent, name: c.name }, windowSeconds: c.window_seconds, cost: c.cost, limit: c.limit })), now);
   }
   return { decision: tokenRejection === null ? decision : refuseOverrideToken(decision, tokenRejection, BUILTIN_RULE_IDS.override_token), tokenRejection, budgetRemaining: undefined };
 }

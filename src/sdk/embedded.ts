@@ -84,11 +84,11 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
         now: new Date(), maxAgeSeconds: options.attestationMaxAgeSeconds ?? call_chain.max_age_seconds,
         isRevoked: async () => false,
       });
-      const budgets = await readBudgetCounters(store, identity, agent, now());
+      const budgets = await readBudgetCounters(store.budgets, identity, agent, now());
       const mapped = toPolicyInput(request, facts, { identity, catalog: policy.catalog, callChain, budgets, limits: inputLimits });
       if (!mapped.ok) return parseCheckResponse(invalidRequestResponse(decisionId, mapped.reason, revision), call);
 
-      const { decision, budgetRemaining } = await reserveBudgetCharges(store, identity, agent, await decide(engine, withScheduleClock(mapped.input, agent.scheduleZones, now()), decisionId), now());
+      const { decision, budgetRemaining } = await reserveBudgetCharges(store.budgets, identity, agent, await decide(engine, withScheduleClock(mapped.input, agent.scheduleZones, now()), decisionId), now());
       const response = toCheckResponse(decision, {
         request: facts, shadowGlobal: options.shadow === true, approval: null, ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
       });

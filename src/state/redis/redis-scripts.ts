@@ -8,7 +8,8 @@ import type { Redis } from "ioredis";
 const CREATE_OR_REUSE_APPROVAL = `
 -- KEYS: 1 digest, 2 pending-by-seq, 3 pending-by-expiry, 4 all approvals, 5 seq, 6 new record,
 --       7 id->tenant, 8 tenants
--- ARGV: 1 record key prefix, 2 new id, 3 now, 4 expires_at, 5 retain until, 6 tenant, 7.. field/value pairs
+-- ARGV: 1 record key prefix, 2 new id, 3 now, 4 expires_at, 5 retain until, 6 tenant,
+--       7 creation order drawn from the global counter, 8 digest key expire-at, 9.. field/value pairs
 local now = tonumber(ARGV[3])
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
 for _, id in ipairs(expired) do redis.call('ZREM', KEYS[2], id) end
@@ -24,12 +25,15 @@ if existing then
   local expires = tonumber(redis.call('HGET', record, 'expires_at'))
   if status == 'pending' and expires and expires > now then return {existing, 0} end
 end
-local seq = redis.call('INCR', KEYS[5])
+-- Never below the tenant's last one, so records written before the global counter existed
+-- (each tenant numbered its own) still come first in their tenant.
+local seq = math.max(tonumber(ARGV[7]), tonumber(redis.call('GET', KEYS[5]) or '0') + 1)
+redis.call('SET', KEYS[5], seq)
 local fields = {'seq', seq}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[6], unpack(fields))
 redis.call('PEXPIREAT', KEYS[6], ARGV[5])
-redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[4])
+redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[8])
 redis.call('ZADD', KEYS[2], seq, ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
 redis.call('ZADD', KEYS[4], seq, ARGV[2])
@@ -125,19 +129,19 @@ return 1
 `;
 
 const ADD_TOMBSTONE = `
--- KEYS: 1 tombstone; ARGV: 1 expires_at. A later expiry wins.
+-- KEYS: 1 tombstone; ARGV: 1 expires_at, 2 key expire-at. A later expiry wins.
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current >= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 return 1
 `;
 
 const CLAIM_ATTESTATION_ID = `
--- KEYS: 1 claim; ARGV: 1 expires_at, 2 now. The stored expiry decides (the caller's clock, as for
--- tombstones); Redis' own TTL only frees the memory afterwards.
+-- KEYS: 1 claim; ARGV: 1 expires_at, 2 now, 3 key expire-at. The stored expiry decides (the
+-- caller's clock, as for tombstones); Redis' own TTL only frees the memory afterwards.
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current > tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
 return 1
 `;
 
