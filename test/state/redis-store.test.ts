@@ -7,7 +7,7 @@ import { isAegisError } from "../../src/errors/registry.ts";
 import { APPROVAL_RETENTION_MS, TOKEN_RETENTION_MS } from "../../src/state/approval-record.ts";
 import { windowBounds } from "../../src/state/budget-window.ts";
 import { RedisStateStore } from "../../src/state/redis/redis-state-store.ts";
-import { SERVER_CLOCK_GRACE_MS } from "../../src/state/redis/redis-expiry.ts";
+import { CLOCK_GRACE_MS } from "../../src/state/clock-grace.ts";
 import { type RedisServer, startRedisServer } from "../support/redis-server.ts";
 
 let server: RedisServer;
@@ -53,7 +53,7 @@ describe("RedisStateStore key layout and expiry", () => {
     const counter = `aegis:{acme}:budget:finance-agent:daily-spend:3600:${start}`;
     expect(await raw.keys("aegis:*")).toEqual([counter]);
     expect(await raw.get(counter)).toBe("42.5");
-    await expectExpiryNear(counter, end + SERVER_CLOCK_GRACE_MS);
+    await expectExpiryNear(counter, end + CLOCK_GRACE_MS);
   });
 
   it("stores approvals under the tenant's hash tag, expiring after the retention period", async () => {
@@ -86,7 +86,7 @@ describe("RedisStateStore key layout and expiry", () => {
     );
     await expectExpiryNear(`aegis:{acme}:approval:${record.id}`, expiresAt + APPROVAL_RETENTION_MS);
     await expectExpiryNear(`aegis:approval-tenant:${record.id}`, expiresAt + APPROVAL_RETENTION_MS);
-    await expectExpiryNear(`aegis:{acme}:approval-digest:${"a".repeat(64)}`, expiresAt + SERVER_CLOCK_GRACE_MS);
+    await expectExpiryNear(`aegis:{acme}:approval-digest:${"a".repeat(64)}`, expiresAt + CLOCK_GRACE_MS);
   });
 
   it("drops index entries of approval records that expired by TTL", async () => {
@@ -109,8 +109,8 @@ describe("RedisStateStore key layout and expiry", () => {
     await store.tombstones.addTombstone("att/1:x", expiresAt);
     await expectExpiryNear(`aegis:token:${"f".repeat(64)}`, expiresAt + TOKEN_RETENTION_MS);
     await store.attestationIds.claimAttestationId("att/1:x", expiresAt, Date.now());
-    await expectExpiryNear("aegis:tombstone:att%2F1%3Ax", expiresAt + SERVER_CLOCK_GRACE_MS);
-    await expectExpiryNear("aegis:attestation-id:att%2F1%3Ax", expiresAt + SERVER_CLOCK_GRACE_MS);
+    await expectExpiryNear("aegis:tombstone:att%2F1%3Ax", expiresAt + CLOCK_GRACE_MS);
+    await expectExpiryNear("aegis:attestation-id:att%2F1%3Ax", expiresAt + CLOCK_GRACE_MS);
   });
 });
 

@@ -6,7 +6,7 @@ import { AegisError } from "../../errors/registry.ts";
 import { APPROVAL_RETENTION_MS, approvalNotFound, approvalNotPending, assertNewApproval, assertResolution, effectiveStatus, isoTime, newApprovalId } from "../approval-record.ts";
 import type { ApprovalRecord, ApprovalStatus, ApprovalStore } from "../approval-store.ts";
 import { guarded } from "../state-errors.ts";
-import { SERVER_CLOCK_GRACE_MS } from "./redis-expiry.ts";
+import { CLOCK_GRACE_MS } from "../clock-grace.ts";
 import { redisKeys } from "./redis-keys.ts";
 import type { RedisScripts } from "./redis-scripts.ts";
 
@@ -88,7 +88,7 @@ export function redisApprovals(client: Redis, scripts: RedisScripts): ApprovalSt
             redisKeys.approvalTenant(id),
             redisKeys.tenants(),
           ],
-          [redisKeys.approvalPrefix(tenant), id, now, expiresAt, retainUntil, tenant, order, expiresAt + SERVER_CLOCK_GRACE_MS, ...Object.entries(fields).flat()],
+          [redisKeys.approvalPrefix(tenant), id, now, expiresAt, retainUntil, tenant, order, expiresAt + CLOCK_GRACE_MS, ...Object.entries(fields).flat()],
         );
         const [recordId, created] = reply as [string, number];
         const record = await read(tenant, recordId, now);

@@ -1,7 +1,7 @@
 import type { AttestationIdStore } from "../attestation-id-store.ts";
 import { assertNow } from "../budget-window.ts";
 import { guarded } from "../state-errors.ts";
-import { SERVER_CLOCK_GRACE_MS } from "./redis-expiry.ts";
+import { CLOCK_GRACE_MS } from "../clock-grace.ts";
 import { redisKeys } from "./redis-keys.ts";
 import type { RedisScripts } from "./redis-scripts.ts";
 
@@ -11,7 +11,7 @@ export function redisAttestationIds(scripts: RedisScripts): AttestationIdStore {
       guarded("claimAttestationId", async () => {
         assertNow(now);
         assertNow(expiresAt);
-        const claimed = await scripts.aegisClaimAttestationId([redisKeys.attestationId(id)], [expiresAt, now, expiresAt + SERVER_CLOCK_GRACE_MS]);
+        const claimed = await scripts.aegisClaimAttestationId([redisKeys.attestationId(id)], [expiresAt, now, expiresAt + CLOCK_GRACE_MS]);
         return claimed === 1;
       }),
   };

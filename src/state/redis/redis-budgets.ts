@@ -3,7 +3,7 @@ import { BUDGET_TOLERANCE, remainingBudget } from "../budget-fit.ts";
 import type { BudgetReservation, BudgetStore, BudgetWindow } from "../budget-store.ts";
 import { assertBudgetCharge, assertBudgetWindow, assertNow, windowBounds } from "../budget-window.ts";
 import { guarded } from "../state-errors.ts";
-import { SERVER_CLOCK_GRACE_MS } from "./redis-expiry.ts";
+import { CLOCK_GRACE_MS } from "../clock-grace.ts";
 import { redisKeys } from "./redis-keys.ts";
 import type { RedisScripts } from "./redis-scripts.ts";
 
@@ -27,7 +27,7 @@ export function redisBudgets(client: Redis, scripts: RedisScripts): BudgetStore 
         const args = charges.flatMap((charge) => [
           String(charge.cost),
           String(charge.limit),
-          windowBounds(now, charge.windowSeconds).end + SERVER_CLOCK_GRACE_MS,
+          windowBounds(now, charge.windowSeconds).end + CLOCK_GRACE_MS,
         ]);
         const [ok, result] = (await scripts.aegisReserveBudgets(keys, [BUDGET_TOLERANCE, ...args])) as [0, number] | [1, string[]];
         if (ok === 0) return { ok: false, exceeded: result };

@@ -106,23 +106,26 @@ for i, key in ipairs(KEYS) do
   if spent[key] + cost > limit + math.max(1, math.abs(limit)) * tolerance then return {0, i - 1} end
   spent[key] = spent[key] + cost
 end
+-- Stored as the IEEE double Lua summed, in 17 significant digits (enough to read back the same
+-- double): INCRBYFLOAT sums in long double and would drift from SQLite's REAL (0.1 + 0.2).
 local after = {}
 for i, key in ipairs(KEYS) do
-  after[i] = redis.call('INCRBYFLOAT', key, ARGV[3 * i - 1])
-  redis.call('PEXPIREAT', key, ARGV[3 * i + 1])
+  after[i] = string.format('%.17g', spent[key])
+  redis.call('SET', key, after[i], 'PXAT', ARGV[3 * i + 1])
 end
 return {1, after}
 `;
 
 const RELEASE_BUDGETS = `
 -- KEYS: the window counters; ARGV: the cost to give back to each. Never below 0; a counter that
--- is gone (its window ended) stays gone.
+-- is gone (its window ended) stays gone. Written as RESERVE_BUDGETS writes (tostring keeps only
+-- 14 digits).
 for i, key in ipairs(KEYS) do
   local spent = redis.call('GET', key)
   if spent then
     local after = tonumber(spent) - tonumber(ARGV[i])
     if after < 0 then after = 0 end
-    redis.call('SET', key, tostring(after), 'KEEPTTL')
+    redis.call('SET', key, string.format('%.17g', after), 'KEEPTTL')
   end
 end
 return 1

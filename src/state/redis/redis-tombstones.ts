@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { assertNow } from "../budget-window.ts";
 import { guarded } from "../state-errors.ts";
 import type { TombstoneStore } from "../tombstone-store.ts";
-import { SERVER_CLOCK_GRACE_MS } from "./redis-expiry.ts";
+import { CLOCK_GRACE_MS } from "../clock-grace.ts";
 import { redisKeys } from "./redis-keys.ts";
 import type { RedisScripts } from "./redis-scripts.ts";
 
@@ -11,7 +11,7 @@ export function redisTombstones(client: Redis, scripts: RedisScripts): Tombstone
     addTombstone: (id, expiresAt) =>
       guarded("addTombstone", async () => {
         assertNow(expiresAt);
-        await scripts.aegisAddTombstone([redisKeys.tombstone(id)], [expiresAt, expiresAt + SERVER_CLOCK_GRACE_MS]);
+        await scripts.aegisAddTombstone([redisKeys.tombstone(id)], [expiresAt, expiresAt + CLOCK_GRACE_MS]);
       }),
     isTombstoned: (id, now) =>
       guarded("isTombstoned", async () => {
