@@ -89,6 +89,17 @@ describe("RedisStateStore key layout and expiry", () => {
     await expectExpiryNear(`aegis:{acme}:approval-digest:${"a".repeat(64)}`, expiresAt + CLOCK_GRACE_MS);
   });
 
+  it("numbers a tenant's new approvals after the ones it numbered itself before the global creation counter existed", async () => {
+    await raw.set("aegis:{acme}:approval-seq", "100");
+    const base = { tenant: "acme", agent: "a", tool: "t", action: "x", reason: "approval_needed", rule_id: "r", policy_version: "v", now: Date.now(), expires_in_seconds: 600 };
+    const { record } = await store.approvals.createOrReuseApproval({ ...base, digest: "1" });
+    expect(await raw.hget(`aegis:{acme}:approval:${record.id}`, "seq")).toBe("101");
+    expect(await raw.get("aegis:approval-order")).toBe("101");
+    const other = await store.approvals.createOrReuseApproval({ ...base, tenant: "globex", digest: "2" });
+    expect(await raw.hget(`aegis:{globex}:approval:${other.record.id}`, "seq")).toBe("102");
+    expect((await store.approvals.listApprovals({}, base.now)).map((r) => r.id)).toEqual([record.id, other.record.id]);
+  });
+
   it("drops index entries of approval records that expired by TTL", async () => {
     const now = Date.now();
     const base = {

@@ -90,7 +90,10 @@ export function redisApprovals(client: Redis, scripts: RedisScripts): ApprovalSt
           ],
           [redisKeys.approvalPrefix(tenant), id, now, expiresAt, retainUntil, tenant, order, expiresAt + CLOCK_GRACE_MS, ...Object.entries(fields).flat()],
         );
-        const [recordId, created] = reply as [string, number];
+        const [recordId, created, seq] = reply as [string, number, number?];
+        // A tenant numbered before the global counter existed pushes it past its own numbers, so
+        // later records of every tenant come after this one.
+        if (seq !== undefined && seq > order) await scripts.aegisRaiseCounter([redisKeys.approvalOrder()], [seq]);
         const record = await read(tenant, recordId, now);
         if (record === undefined) throw approvalNotFound(recordId);
         return { record, created: created === 1 };

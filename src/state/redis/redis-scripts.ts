@@ -39,7 +39,13 @@ redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
 redis.call('ZADD', KEYS[4], seq, ARGV[2])
 redis.call('SET', KEYS[7], ARGV[6], 'PXAT', ARGV[5])
 redis.call('SADD', KEYS[8], ARGV[6])
-return {ARGV[2], 1}
+return {ARGV[2], 1, seq}
+`;
+
+const RAISE_COUNTER = `
+-- KEYS: 1 counter; ARGV: 1 floor. Lifts the counter to the floor, never lowers it.
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
 `;
 
 const READ_APPROVAL = `
@@ -153,6 +159,7 @@ type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 
 const DEFINITIONS = {
   aegisCreateOrReuseApproval: { numberOfKeys: 8, lua: CREATE_OR_REUSE_APPROVAL },
+  aegisRaiseCounter: { numberOfKeys: 1, lua: RAISE_COUNTER },
   aegisReadApproval: { numberOfKeys: 3, lua: READ_APPROVAL },
   aegisResolveApproval: { numberOfKeys: 3, lua: RESOLVE_APPROVAL },
   aegisStoreToken: { numberOfKeys: 1, lua: STORE_TOKEN },

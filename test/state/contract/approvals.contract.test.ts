@@ -199,12 +199,13 @@ describeEachBackend("approvals", (store) => {
 
   describe("order: creation order, never created_at", () => {
     it("lists two approvals created in the same millisecond in the order they were created, within and across tenants", async () => {
-      const zeta = await store().approvals.createOrReuseApproval(approval({ tenant: "zeta", digest: "1".repeat(64) }));
-      const first = await store().approvals.createOrReuseApproval(approval({ digest: "2".repeat(64) }));
+      // Interleaved, so no per-tenant grouping (in whatever tenant order) can produce this order.
+      const first = await store().approvals.createOrReuseApproval(approval({ digest: "1".repeat(64) }));
+      const zeta = await store().approvals.createOrReuseApproval(approval({ tenant: "zeta", digest: "2".repeat(64) }));
       const second = await store().approvals.createOrReuseApproval(approval({ digest: "3".repeat(64) }));
       const ids = async (filter: ApprovalFilter) => (await store().approvals.listApprovals(filter, T0)).map((r) => r.id);
-      expect(await ids({})).toEqual([zeta.record.id, first.record.id, second.record.id]);
-      expect(await ids({ status: "pending" })).toEqual([zeta.record.id, first.record.id, second.record.id]);
+      expect(await ids({})).toEqual([first.record.id, zeta.record.id, second.record.id]);
+      expect(await ids({ status: "pending" })).toEqual([first.record.id, zeta.record.id, second.record.id]);
       expect(await ids({ tenant: "acme" })).toEqual([first.record.id, second.record.id]);
       expect([first, second].map((r) => r.record.queue_position)).toEqual([1, 2]);
     });
