@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAegisError } from "../../errors/registry.ts";
 import { APPROVAL_RETENTION_MS, TOKEN_RETENTION_MS } from "../approval-record.ts";
+import { CLOCK_GRACE_MS } from "../clock-grace.ts";
 import { openStateStore } from "../open-state-store.ts";
 import type { StateStore } from "../state-store.ts";
 import { SCHEMA_VERSION } from "./sqlite-schema.ts";
@@ -190,10 +191,12 @@ describe("garbage collection", () => {
   const key = { tenant: "acme", agent: "finance-agent", name: "daily-spend" };
   const charge = { key, windowSeconds: 86_400, cost: 10, limit: 100 };
 
-  it("deletes budget windows that have ended, on a later write", async () => {
+  it("deletes budget windows one clock grace after they ended, on a later write", async () => {
     const store = open();
     await store.budgets.reserveBudgets([charge], DAY_START);
-    await store.budgets.reserveBudgets([charge], DAY_START + DAY_MS);
+    await store.budgets.reserveBudgets([charge], DAY_START + DAY_MS + CLOCK_GRACE_MS - 1);
+    expect(rows("SELECT window_start FROM budget_windows ORDER BY window_start")).toEqual([{ window_start: DAY_START }, { window_start: DAY_START + DAY_MS }]);
+    await store.budgets.reserveBudgets([charge], DAY_START + DAY_MS + 2 * CLOCK_GRACE_MS);
     expect(rows("SELECT window_start FROM budget_windows")).toEqual([{ window_start: DAY_START + DAY_MS }]);
   });
 
@@ -204,11 +207,12 @@ describe("garbage collection", () => {
     expect(rows("SELECT spent FROM budget_windows")).toEqual([{ spent: 20 }]);
   });
 
-  it("deletes tokens after their retention, tombstones after expiry and approvals after their retention", async () => {
+  it("deletes tokens after their retention, tombstones and attestation ids one clock grace after expiry and approvals after their retention", async () => {
     const store = open();
     const expiresAt = DAY_START + 60_000;
     await store.tokens.storeToken({ tokenHash: "a".repeat(64), digest: "d", approvalId: "x", expiresAt });
     await store.tombstones.addTombstone("att-1", expiresAt);
+    await store.attestationIds.claimAttestationId("jti-1", expiresAt, DAY_START);
     await store.approvals.createOrReuseApproval({
       tenant: "acme",
       agent: "finance-agent",
@@ -225,6 +229,7 @@ describe("garbage collection", () => {
     await store.budgets.reserveBudgets([charge], expiresAt + TOKEN_RETENTION_MS - 1);
     expect(rows("SELECT count(*) AS n FROM override_tokens")).toEqual([{ n: 1 }]);
     expect(rows("SELECT count(*) AS n FROM tombstones")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT count(*) AS n FROM attestation_ids")).toEqual([{ n: 0 }]);
 
     await store.budgets.reserveBudgets([charge], expiresAt + APPROVAL_RETENTION_MS);
     expect(rows("SELECT count(*) AS n FROM override_tokens")).toEqual([{ n: 0 }]);
