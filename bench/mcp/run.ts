@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 }), createPolicyContext("bench", contents.data));
   const store = await openStateStore("sqlite::memory:");
   const check = createCheckPipeline({
-    decider: holder, budgets: store, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,
+    decider: holder, budgets: store.budgets, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,
     identity: createIdentityResolver({ trustIdentityHeaders: true }),
     callChain: async () => ({ parent: null, depth: 0, verified: false, error: null }),
     limits: { maxBodyBytes: 65536, maxParams: 256, maxDepth: 16 },

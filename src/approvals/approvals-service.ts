@@ -1,7 +1,8 @@
 // The approvals module: turns approval_needed decisions into records, lets a human approve or
 // deny them, mints the one-time override token on approval and redeems it on the retried call.
 import type { ApprovalChannel } from "../policy/model.ts";
-import type { ApprovalRecord, ApprovalFilter, StateStore, TokenRedemption } from "../state/state-store.ts";
+import type { ApprovalFilter, ApprovalRecord, ApprovalStore } from "../state/approval-store.ts";
+import type { TokenRedemption, TokenStore } from "../state/token-store.ts";
 import { callDigest, type CallIdentity } from "./call-digest.ts";
 import { isAegisError } from "../errors/registry.ts";
 import { deriveOverrideToken, hashOverrideToken, looksLikeOverrideToken } from "./override-token.ts";
@@ -16,8 +17,14 @@ export interface ApprovalRequest extends CallIdentity {
   readonly channels: readonly ApprovalChannel[];
 }
 
+/** The two ports the service uses: its records, and the override tokens an approval mints. */
+export interface ApprovalsStorePorts {
+  readonly approvals: ApprovalStore;
+  readonly tokens: TokenStore;
+}
+
 export interface ApprovalsOptions {
-  readonly store: StateStore;
+  readonly store: ApprovalsStorePorts;
   readonly tokenTtlSeconds: number;
   /** Secret the override tokens are derived from; replicas sharing a store share it. */
   readonly tokenSecret: Uint8Array;
@@ -36,14 +43,16 @@ export interface Approved {
 }
 
 export class ApprovalsService {
-  readonly #store: StateStore;
+  readonly #approvals: ApprovalStore;
+  readonly #tokens: TokenStore;
   readonly #ttlMs: number;
   readonly #secret: Uint8Array;
   readonly #now: () => number;
   readonly #onCreated: ApprovalsOptions["onCreated"];
 
   constructor(options: ApprovalsOptions) {
-    this.#store = options.store;
+    this.#approvals = options.store.approvals;
+    this.#tokens = options.store.tokens;
     this.#ttlMs = options.tokenTtlSeconds * 1000;
     this.#secret = options.tokenSecret;
     this.#now = options.now ?? Date.now;
@@ -52,7 +61,7 @@ export class ApprovalsService {
 
   /** Creates the record for an approval_needed call, or reuses the identical pending one. */
   async request(req: ApprovalRequest): Promise<ApprovalRecord> {
-    const { record, created } = await this.#store.createOrReuseApproval({
+    const { record, created } = await this.#approvals.createOrReuseApproval({
       tenant: req.tenant, agent: req.agent, tool: req.tool, action: req.action,
       digest: callDigest(req), reason: req.reason, rule_id: req.rule_id, policy_version: req.policy_version,
       params_preview: req.params_preview, now: this.#now(), expires_in_seconds: req.expires_in_seconds,
@@ -62,19 +71,19 @@ export class ApprovalsService {
   }
 
   get(id: string): Promise<ApprovalRecord | undefined> {
-    return this.#store.getApproval(id, this.#now());
+    return this.#approvals.getApproval(id, this.#now());
   }
 
   list(filter: ApprovalFilter): Promise<ApprovalRecord[]> {
-    return this.#store.listApprovals(filter, this.#now());
+    return this.#approvals.listApprovals(filter, this.#now());
   }
 
   async approve(id: string, approver: string, comment?: string): Promise<Approved> {
     const now = this.#now();
-    const record = await this.#store.resolveApproval(id, { status: "approved", approver, now, ...(comment === undefined ? {} : { comment }) });
+    const record = await this.#approvals.resolveApproval(id, { status: "approved", approver, now, ...(comment === undefined ? {} : { comment }) });
     const { token, tokenHash } = deriveOverrideToken(this.#secret, record.id, record.digest);
     const expiresAt = now + this.#ttlMs;
-    await this.#store.storeToken({ tokenHash, digest: record.digest, approvalId: record.id, expiresAt }).catch((err: unknown) => {
+    await this.#tokens.storeToken({ tokenHash, digest: record.digest, approvalId: record.id, expiresAt }).catch((err: unknown) => {
       if (!isAegisError(err, "AEGIS_ERR_STATE")) throw err;
     });
     return { record, override_token: token, token_expires_at: new Date(expiresAt).toISOString() };
@@ -88,7 +97,7 @@ export class ApprovalsService {
   }
 
   deny(id: string, approver: string, comment?: string): Promise<ApprovalRecord> {
-    return this.#store.resolveApproval(id, { status: "denied", approver, now: this.#now(), ...(comment === undefined ? {} : { comment }) });
+    return this.#approvals.resolveApproval(id, { status: "denied", approver, now: this.#now(), ...(comment === undefined ? {} : { comment }) });
   }
 
   /**
@@ -100,11 +109,11 @@ export class ApprovalsService {
   async redeemApprovedCall(call: CallIdentity): Promise<boolean> {
     const digest = callDigest(call);
     const now = this.#now();
-    const approved = await this.#store.listApprovals({ status: "approved", tenant: call.tenant, agent: call.agent }, now);
+    const approved = await this.#approvals.listApprovals({ status: "approved", tenant: call.tenant, agent: call.agent }, now);
     for (const record of approved.reverse()) {
       if (record.digest !== digest || record.resolved_at === null || Date.parse(record.resolved_at) + this.#ttlMs <= now) continue;
       const { tokenHash } = deriveOverrideToken(this.#secret, record.id, record.digest);
-      if ((await this.#store.redeemToken(tokenHash, digest, now)) === "redeemed") return true;
+      if ((await this.#tokens.redeemToken(tokenHash, digest, now)) === "redeemed") return true;
     }
     return false;
   }
@@ -112,6 +121,6 @@ export class ApprovalsService {
   /** Atomic single use of a token for exactly this call. */
   redeem(token: string, call: CallIdentity): Promise<TokenRedemption> {
     if (!looksLikeOverrideToken(token)) return Promise.resolve("unknown");
-    return this.#store.redeemToken(hashOverrideToken(token), callDigest(call), this.#now());
+    return this.#tokens.redeemToken(hashOverrideToken(token), callDigest(call), this.#now());
   }
 }

@@ -2,7 +2,7 @@
 // one audit record, through onResolved) per approval. Each is resolved on its own: one that
 // another approver resolved meanwhile is reported, not fatal to the rest.
 import { isAegisError } from "../errors/registry.ts";
-import type { ApprovalRecord } from "../state/state-store.ts";
+import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { ApprovalsService } from "./approvals-service.ts";
 
 export interface BatchFilter {

@@ -5,7 +5,7 @@ import { isAegisError } from "../errors/registry.ts";
 import type { IncomingMessage } from "node:http";
 import { isAdminRequest, requireAdmin } from "../server/admin-auth.ts";
 import { HttpError, readBody, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
-import type { ApprovalRecord, ApprovalStatus } from "../state/state-store.ts";
+import type { ApprovalRecord, ApprovalStatus } from "../state/approval-store.ts";
 import type { ApprovalsService } from "./approvals-service.ts";
 import { handleSlackInteraction } from "./slack-interactions.ts";
 

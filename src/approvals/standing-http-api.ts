@@ -5,7 +5,7 @@
 import { isAegisError } from "../errors/registry.ts";
 import { requireAdmin } from "../server/admin-auth.ts";
 import { HttpError, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
-import type { ApprovalRecord } from "../state/state-store.ts";
+import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { ParamBound, StandingStatus } from "../state/standing-approval-store.ts";
 import { assertNewStanding } from "../state/standing-record.ts";
 import type { ApprovalsService } from "./approvals-service.ts";

@@ -13,8 +13,10 @@ import { applyOverride } from "../decision/override.ts";
 import { applyReservation, budgetRemaining } from "../decision/reservation.ts";
 import { applyStandingApproval } from "../decision/standing-approval.ts";
 import type { Decision, TokenDenyReason } from "../decision/types.ts";
-import type { BudgetReservation, TokenRedemption } from "../state/state-store.ts";
-import { releaseCharges, reserveCharges, type BudgetCounters, type BudgetOwner } from "./budget-counters.ts";
+import type { BudgetReservation } from "../state/budget-store.ts";
+import type { TokenRedemption } from "../state/token-store.ts";
+import type { BudgetStore } from "../state/budget-store.ts";
+import { releaseCharges, reserveCharges, type BudgetOwner } from "./budget-counters.ts";
 import type { AgentView } from "./policy-context.ts";
 
 /** Redeems override tokens (ApprovalsService); the embedded SDK has none to redeem. */
@@ -22,7 +24,7 @@ export type OverrideTokens = Pick<ApprovalsService, "redeem" | "redeemApprovedCa
 export type StandingUses = Pick<StandingApprovalsService, "candidates" | "consume">;
 
 export interface HostRuleContext {
-  readonly store: BudgetCounters;
+  readonly budgets: BudgetStore;
   readonly approvals: OverrideTokens;
   readonly standing: StandingUses | null;
   readonly owner: BudgetOwner | null;
@@ -43,7 +45,7 @@ export interface HostRuleOutcome {
 }
 
 export async function applyHostRules(ctx: HostRuleContext, decision: Decision): Promise<HostRuleOutcome> {
-  const { store, owner, now } = ctx;
+  const { budgets: store, owner, now } = ctx;
   const charges = decision.budget_charges;
   const budgets = ctx.agent.budgets;
   if (ctx.shadow) {

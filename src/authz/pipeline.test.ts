@@ -22,7 +22,7 @@ import { buildCheckRequest } from "../sdk/build-check-request.ts";
 import type { CheckCall } from "../sdk/types.ts";
 import { SqliteStateStore } from "../state/sqlite/sqlite-state-store.ts";
 import type { CheckEvent, CheckObserver } from "./check-event.ts";
-import type { BudgetCounters } from "./budget-counters.ts";
+import type { BudgetStore } from "../state/budget-store.ts";
 import { createCheckPipeline, type CheckPipeline, type CheckPipelineDeps, type CheckResult, type DecidedCheck } from "./pipeline.ts";
 import { createPolicyContext, type PolicyContext } from "./policy-context.ts";
 
@@ -84,7 +84,7 @@ function world(): World {
     pipeline(overrides = {}) {
       return createCheckPipeline({
         decider: holder, identity: createIdentityResolver({ trustIdentityHeaders: true }), callChain: async () => ({ parent: null, depth: 0, verified: false, error: null }),
-        budgets: store, approvals: w.approvals, tokens: w.approvals, standing: w.standing,
+        budgets: store.budgets, approvals: w.approvals, tokens: w.approvals, standing: w.standing,
         limits: { maxBodyBytes: 65_536, maxParams: 256, maxDepth: 16 }, shadowGlobal: false,
         observer: recording(w.events), afterDecision: (check) => w.compared.push(check), now: () => w.clock,
         ...overrides,
@@ -191,7 +191,7 @@ const CASES: readonly Case[] = [
     want: { outcome: "approval_needed", reason: "approval_needed", answer: "ok_response", headers: { [HEADER.budgetRemaining]: "daily-spend=14000" } },
     after: async (w) => {
       expect(await w.approvals.list({ status: "pending" })).toEqual([]);
-      expect(await w.store.readBudgets([DAILY_SPEND], w.clock)).toEqual([6000]);
+      expect(await w.store.budgets.readBudgets([DAILY_SPEND], w.clock)).toEqual([6000]);
     },
   },
   {
@@ -206,7 +206,7 @@ const CASES: readonly Case[] = [
     after: async (w) => {
       expect(w.events.at(-1)?.tokenRejection).toBe("override_token_mismatch");
       // The refused call gave its reservation back.
-      expect(await w.store.readBudgets([DAILY_SPEND], w.clock)).toEqual([0]);
+      expect(await w.store.budgets.readBudgets([DAILY_SPEND], w.clock)).toEqual([0]);
     },
   },
   {
@@ -254,7 +254,7 @@ const CASES: readonly Case[] = [
     name: "budget: a call over what is left of the budget is denied by the policy",
     identity: FINANCE, call: payment(5000),
     setup: async (w) => {
-      expect((await w.store.reserveBudgets([{ ...DAILY_SPEND, cost: 16_000, limit: 20_000 }], w.clock)).ok).toBe(true);
+      expect((await w.store.budgets.reserveBudgets([{ ...DAILY_SPEND, cost: 16_000, limit: 20_000 }], w.clock)).ok).toBe(true);
     },
     want: { outcome: "deny", reason: "budget_exceeded", ruleId: "acme/finance-agent/budgets/daily-spend", answer: "denied_response" },
   },
@@ -291,20 +291,20 @@ describe("the Check pipeline", () => {
   });
 
   it("budget race: of two concurrent calls that each fit alone, one is allowed and the other denied budget_exceeded", async () => {
-    expect((await w.store.reserveBudgets([{ ...DAILY_SPEND, cost: 16_000, limit: 20_000 }], w.clock)).ok).toBe(true);
+    expect((await w.store.budgets.reserveBudgets([{ ...DAILY_SPEND, cost: 16_000, limit: 20_000 }], w.clock)).ok).toBe(true);
     // Both calls read the counters (and so are evaluated on 16000 spent) before either reserves.
     let reads = 0;
     let bothRead!: () => void;
     const barrier = new Promise<void>((resolve) => (bothRead = resolve));
-    const racing: BudgetCounters = {
+    const racing: BudgetStore = {
       readBudgets: async (windows, now) => {
-        const spent = await w.store.readBudgets(windows, now);
+        const spent = await w.store.budgets.readBudgets(windows, now);
         if (++reads === 2) bothRead();
         await barrier;
         return spent;
       },
-      reserveBudgets: (charges, now) => w.store.reserveBudgets(charges, now),
-      releaseBudgets: (charges, now) => w.store.releaseBudgets(charges, now),
+      reserveBudgets: (charges, now) => w.store.budgets.reserveBudgets(charges, now),
+      releaseBudgets: (charges, now) => w.store.budgets.releaseBudgets(charges, now),
     };
     const check = w.pipeline({ budgets: racing });
     const results = await Promise.all([check(request(FINANCE, payment(3000))), check(request(FINANCE, payment(3000)))]);
@@ -318,7 +318,7 @@ describe("the Check pipeline", () => {
     expect(lost.policyDecision?.outcome).toBe("allow");
     expect(w.events.map((e) => e.decision).sort(byDecisionId)).toEqual(results.map((r) => r.decision).sort(byDecisionId));
     for (const r of results) expect(w.events.find((e) => e.decision.decision_id === r.decision.decision_id)?.decision).toBe(r.decision);
-    expect(await w.store.readBudgets([DAILY_SPEND], w.clock)).toEqual([19_000]);
+    expect(await w.store.budgets.readBudgets([DAILY_SPEND], w.clock)).toEqual([19_000]);
   });
 
   it("fails closed with an AegisError when no bundle is loaded, and tells the observer", async () => {

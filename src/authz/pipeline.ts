@@ -21,8 +21,9 @@ import { readRequestFacts, type RequestFacts } from "../input/request-facts.ts";
 import { withScheduleClock } from "../input/schedule-clock.ts";
 import type { CallChainFacts, PolicyInput } from "../input/types.ts";
 import { mcpSessionFacts } from "../mcp/mcp-headers.ts";
-import type { ApprovalRecord } from "../state/state-store.ts";
-import { readBudgetCounters, type BudgetCounters } from "./budget-counters.ts";
+import type { ApprovalRecord } from "../state/approval-store.ts";
+import type { BudgetStore } from "../state/budget-store.ts";
+import { readBudgetCounters } from "./budget-counters.ts";
 import { callIdentityOf } from "./call-identity.ts";
 import type { CheckObserver, McpLogFacts } from "./check-event.ts";
 import { extProcNeeded } from "./ext-proc-needed.ts";
@@ -44,7 +45,7 @@ export interface CheckPipelineDeps {
   readonly decider: EngineHolder<PolicyContext>;
   readonly identity: IdentityResolver;
   readonly callChain: (facts: RequestFacts, identity: ResolvedIdentity | null) => Promise<CallChainFacts>;
-  readonly budgets: BudgetCounters;
+  readonly budgets: BudgetStore;
   readonly approvals: ApprovalRecorder;
   readonly tokens: OverrideTokens;
   /** Standing approvals (pre-approved call patterns); null: none apply. */
@@ -128,7 +129,7 @@ export function createCheckPipeline(deps: CheckPipelineDeps): CheckPipeline {
       // Budgets are reserved atomically only for calls that go through, before a token or a
       // standing use is spent, so concurrent calls never overshoot and a lost race spends nothing.
       const { decision, tokenRejection, budgetRemaining } = await applyHostRules({
-        store: budgets, approvals: deps.tokens, standing: deps.standing, owner: identity, agent, call, overrideToken, redeemByIdentity, shadow, now: now(),
+        budgets, approvals: deps.tokens, standing: deps.standing, owner: identity, agent, call, overrideToken, redeemByIdentity, shadow, now: now(),
       }, policyDecision);
 
       let approval: PendingApproval | null = null;

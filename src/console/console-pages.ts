@@ -5,7 +5,7 @@ import type { LoggedDecision } from "../ops/decision-records.ts";
 import { escapeHtml as e } from "../ops/html-escape.ts";
 import type { ShadowReport } from "../ops/shadow-report.ts";
 import { shadowReportSections } from "../ops/shadow-report-render.ts";
-import type { ApprovalRecord } from "../state/state-store.ts";
+import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { StandingApproval } from "../state/standing-approval-store.ts";
 import type { BundleHistoryEntry, BundlePort } from "./console-ports.ts";
 import type { DecisionFilter } from "./recent-decisions.ts";

@@ -1,7 +1,7 @@
 // What the console reads and changes, as small interfaces the process wiring fills in.
 import type { ApprovalsService } from "../approvals/approvals-service.ts";
 import type { BundleStatus } from "../server/bundle-reloader.ts";
-import type { ApprovalRecord } from "../state/state-store.ts";
+import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { NewStandingApproval, StandingApproval, StandingFilter } from "../state/standing-approval-store.ts";
 
 export interface StandingApprovalsPort {

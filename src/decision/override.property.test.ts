@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decision } from "../../test/support/decision-arbitrary.ts";
-import type { TokenRedemption } from "../state/state-store.ts";
+import type { TokenRedemption } from "../state/token-store.ts";
 import { applyOverride } from "./override.ts";
 import { BUILTIN_RULE_IDS, TOKEN_DENY_REASONS } from "./types.ts";
 

@@ -1,6 +1,6 @@
 // Override tokens in the decision: what an approval_needed call becomes once the host has tried
 // to redeem its token (or its identical approved call). Pure; the host redeems atomically first.
-import type { TokenRedemption } from "../state/state-store.ts";
+import type { TokenRedemption } from "../state/token-store.ts";
 import { BUILTIN_RULE_IDS, type Decision } from "./types.ts";
 
 /**

@@ -1,7 +1,7 @@
 // Budget reservations in the decision: a call Rego let through against the counters it read may
 // still lose the atomic reservation to a concurrent call; it is then denied budget_exceeded.
 // Pure; the host reserves at the edge (src/authz/budget-counters.ts).
-import type { BudgetReservation } from "../state/state-store.ts";
+import type { BudgetReservation } from "../state/budget-store.ts";
 import { BUILTIN_RULE_IDS, type BudgetCharge, type Decision } from "./types.ts";
 
 const NO_REDACTIONS = { headers: [], query: [], params: [] } as const;

@@ -75,7 +75,7 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
       now: new Date(), maxAgeSeconds: options.attestationMaxAgeSeconds ?? call_chain.max_age_seconds,
       isRevoked: async () => false,
     }),
-    budgets: store,
+    budgets: store.budgets,
     approvals: NO_APPROVALS,
     tokens: NO_OVERRIDE_TOKENS,
     standing: null,

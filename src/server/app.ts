@@ -18,7 +18,7 @@ import { createIdentityResolver } from "../identity/resolve-identity.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
 import { durationSeconds } from "../policy/duration.ts";
 import { openStateStore } from "../state/open-state-store.ts";
-import type { ApprovalRecord } from "../state/state-store.ts";
+import type { ApprovalRecord } from "../state/approval-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createMetrics } from "../telemetry/metrics.ts";
@@ -127,10 +127,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       callChain: (facts, identity) => verifyAttestation(facts.attestation, {
         parent: facts.parentAgent, child: identity?.agent ?? null, tenant: identity?.tenant ?? null,
         keys: (tenant) => chainKeys.get(tenant) ?? null, now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds,
-        isRevoked: (jti) => store.isTombstoned(jti, Date.now()),
-        ...(config.call_chain.single_use ? { claimJti: (jti: string, expiresAt: number) => store.claimAttestationId(jti, expiresAt, Date.now()) } : {}),
+        isRevoked: (jti) => store.tombstones.isTombstoned(jti, Date.now()),
+        ...(config.call_chain.single_use ? { claimJti: (jti: string, expiresAt: number) => store.attestationIds.claimAttestationId(jti, expiresAt, Date.now()) } : {}),
       }),
-      budgets: store,
+      budgets: store.budgets,
       approvals,
       tokens: approvals,
       standing,
@@ -164,7 +164,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       registry: metrics.registry,
       // A failing admin request is that request's 500, logged here; it never ends the process.
       onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "admin request failed"),
-      routes: [...revocationRoutes(store, config.approvals.admin_token), ...approvalsRoutes({
+      routes: [...revocationRoutes(store.tombstones, config.approvals.admin_token), ...approvalsRoutes({
         service: approvals,
         adminToken: config.approvals.admin_token,
         slackSigningSecret: config.approvals.slack?.signing_secret,

@@ -1,13 +1,13 @@
 // Revoking call-chain attestations before they expire: an operator (or an incident script)
 // tombstones the attestation's jti, and every later call presenting it is a call_chain_violation.
-import type { StateStore } from "../state/state-store.ts";
+import type { TombstoneStore } from "../state/tombstone-store.ts";
 import { requireAdmin } from "./admin-auth.ts";
 import { HttpError, readJsonBody, sendJson, type Route } from "./admin-http.ts";
 
 /** Longer than any attestation may live, so a revoked id cannot outlive its tombstone. */
 const DEFAULT_TOMBSTONE_SECONDS = 24 * 3600;
 
-export function revocationRoutes(store: StateStore, adminToken: string | undefined): Route[] {
+export function revocationRoutes(tombstones: TombstoneStore, adminToken: string | undefined): Route[] {
   if (adminToken === undefined || adminToken === "") return [];
   return [
     {
@@ -21,7 +21,7 @@ export function revocationRoutes(store: StateStore, adminToken: string | undefin
         const seconds = body.expires_in_seconds ?? DEFAULT_TOMBSTONE_SECONDS;
         if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) throw new HttpError(400, "invalid_request", '"expires_in_seconds" must be a positive number');
         const expiresAt = Date.now() + seconds * 1000;
-        await store.addTombstone(id, expiresAt);
+        await tombstones.addTombstone(id, expiresAt);
         sendJson(res, 201, { id, revoked_until: new Date(expiresAt).toISOString() });
       },
     },

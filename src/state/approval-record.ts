@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { AegisError } from "../errors/registry.ts";
-import type { ApprovalResolution, ApprovalStatus, NewApproval } from "./state-store.ts";
+import type { ApprovalResolution, ApprovalStatus, NewApproval } from "./approval-store.ts";
 
 /** 128 random bits, base64url: unguessable and safe in a URL path. */
 export function newApprovalId(): string {

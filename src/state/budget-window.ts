@@ -1,5 +1,5 @@
 import { AegisError } from "../errors/registry.ts";
-import type { BudgetCharge, BudgetWindow } from "./state-store.ts";
+import type { BudgetCharge, BudgetWindow } from "./budget-store.ts";
 
 export interface WindowBounds {
   /** Epoch ms, inclusive. */

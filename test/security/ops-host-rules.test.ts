@@ -30,7 +30,7 @@ describe("host rules: token, standing approval and budget ordering", () => {
   let store: SqliteStateStore;
   let approvals: ApprovalsService;
   let standing: StandingApprovalsService;
-  const ctx = (overrides: Partial<HostRuleContext>): HostRuleContext => ({ store, approvals, standing, owner, agent, call, overrideToken: null, redeemByIdentity: false, shadow: false, now: NOW, ...overrides });
+  const ctx = (overrides: Partial<HostRuleContext>): HostRuleContext => ({ budgets: store.budgets, approvals, standing, owner, agent, call, overrideToken: null, redeemByIdentity: false, shadow: false, now: NOW, ...overrides });
 
   beforeEach(() => {
     store = SqliteStateStore.open(join(mkdtempSync(join(tmpdir(), "aegis-host-rules-")), "state.db"));
@@ -46,7 +46,7 @@ describe("host rules: token, standing approval and budget ordering", () => {
 
   /** Another call spends the budget after this one was evaluated (Rego saw 0 spent). */
   async function loseTheBudgetRace(): Promise<void> {
-    expect((await store.reserveBudgets([{ ...budgetWindow, cost: 18_000, limit: 20_000 }], NOW)).ok).toBe(true);
+    expect((await store.budgets.reserveBudgets([{ ...budgetWindow, cost: 18_000, limit: 20_000 }], NOW)).ok).toBe(true);
   }
 
   it("a lost budget race answers budget_exceeded and leaves the override token unspent", async () => {
@@ -56,7 +56,7 @@ describe("host rules: token, standing approval and budget ordering", () => {
     expect(out.decision).toMatchObject({ outcome: "deny", reason: "budget_exceeded", rule_id: "acme/finance-agent/budgets/daily-spend" });
     // The token still works for this call once the budget allows it (here: straight at the store).
     expect(await approvals.redeem(token, call)).toBe("redeemed");
-    expect(await store.readBudgets([budgetWindow], NOW)).toEqual([18_000]);
+    expect(await store.budgets.readBudgets([budgetWindow], NOW)).toEqual([18_000]);
   });
 
   it("a lost budget race leaves the standing approval's uses untouched", async () => {
@@ -75,12 +75,12 @@ describe("host rules: token, standing approval and budget ordering", () => {
     const reused = await applyHostRules(ctx({ overrideToken: token }), needsApproval(6000));
     // A spent token is named in a deny; it never silently asks for a new approval.
     expect(reused).toMatchObject({ decision: { outcome: "deny", reason: "override_token_used", rule_id: "aegis/override_token" }, tokenRejection: "override_token_used" });
-    expect(await store.readBudgets([budgetWindow], NOW)).toEqual([6000]);
+    expect(await store.budgets.readBudgets([budgetWindow], NOW)).toEqual([6000]);
 
     const s = await standing.create({ tenant: "acme", agent: "finance-agent", tool: "stripe-payments", action: "create_payment", bounds: [], uses: 1, expiresAt: NOW + 3_600_000, createdBy: "alice" });
     expect((await applyHostRules(ctx({}), needsApproval(6000))).decision).toMatchObject({ outcome: "allow", reason: "approved_standing", rule_id: s.id });
     expect((await applyHostRules(ctx({}), needsApproval(12_000))).decision.outcome).toBe("approval_needed");
-    expect(await store.readBudgets([budgetWindow], NOW)).toEqual([12_000]);
+    expect(await store.budgets.readBudgets([budgetWindow], NOW)).toEqual([12_000]);
   });
 
   it("redeems by identity once (approvals.redeem: identity), charged once, and then asks again", async () => {
@@ -89,13 +89,13 @@ describe("host rules: token, standing approval and budget ordering", () => {
     expect(first.decision).toMatchObject({ outcome: "allow", reason: "approved_override" });
     const second = await applyHostRules(ctx({ redeemByIdentity: true }), needsApproval(6000));
     expect(second.decision.outcome).toBe("approval_needed");
-    expect(await store.readBudgets([budgetWindow], NOW)).toEqual([6000]);
+    expect(await store.budgets.readBudgets([budgetWindow], NOW)).toEqual([6000]);
   });
 
   it("charges a call let through in shadow mode, keeping the policy's own decision for the log", async () => {
     const out = await applyHostRules(ctx({ shadow: true }), needsApproval(0));
     expect(out.decision).toMatchObject({ outcome: "approval_needed", reason: "approval_needed" });
     expect(out.budgetRemaining).toEqual({ "daily-spend": 14_000 });
-    expect(await store.readBudgets([budgetWindow], NOW)).toEqual([6000]);
+    expect(await store.budgets.readBudgets([budgetWindow], NOW)).toEqual([6000]);
   });
 });

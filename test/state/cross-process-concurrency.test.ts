@@ -3,7 +3,7 @@
 // opened the store, then releases them together.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStateStore } from "../../src/state/open-state-store.ts";
-import type { BudgetCharge } from "../../src/state/state-store.ts";
+import type { BudgetCharge } from "../../src/state/budget-store.ts";
 import { backends } from "./backends.ts";
 import { startWorker } from "./worker-process.ts";
 
@@ -32,7 +32,7 @@ describe.each(backends.map((make) => make()))("$name StateStore across two proce
     const tokenHashes = Array.from({ length: 100 }, (_, index) => index.toString(16).padStart(64, "0"));
     const store = await openStateStore(url);
     for (const tokenHash of tokenHashes) {
-      await store.storeToken({ tokenHash, digest, approvalId: "apr-1", expiresAt: NOW + 300_000 });
+      await store.tokens.storeToken({ tokenHash, digest, approvalId: "apr-1", expiresAt: NOW + 300_000 });
     }
     await store.close();
 
@@ -79,7 +79,7 @@ describe.each(backends.map((make) => make()))("$name StateStore across two proce
     }
     const store = await openStateStore(url);
     try {
-      expect(await store.readBudgets(charges, NOW)).toEqual(charges.map(() => 20_000));
+      expect(await store.budgets.readBudgets(charges, NOW)).toEqual(charges.map(() => 20_000));
     } finally {
       await store.close();
     }

@@ -2,7 +2,8 @@
 // the test server runs with appendonly yes + appendfsync always).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStateStore } from "../../src/state/open-state-store.ts";
-import type { ApprovalRecord, BudgetReservation } from "../../src/state/state-store.ts";
+import type { ApprovalRecord } from "../../src/state/approval-store.ts";
+import type { BudgetReservation } from "../../src/state/budget-store.ts";
 import { backends } from "./backends.ts";
 import { startWorker } from "./worker-process.ts";
 
@@ -33,16 +34,16 @@ describe.each(backends.map((make) => make()))("$name StateStore after kill -9", 
     const store = await openStateStore(url);
     try {
       const readAt = now + 10;
-      for (const record of written.pending) expect(await store.getApproval(record.id, readAt)).toEqual(record);
-      expect(await store.getApproval(written.approved.id, readAt)).toEqual(written.approved);
-      expect((await store.listApprovals({ status: "pending" }, readAt)).map((r) => r.queue_position)).toEqual([1, 2, 3]);
+      for (const record of written.pending) expect(await store.approvals.getApproval(record.id, readAt)).toEqual(record);
+      expect(await store.approvals.getApproval(written.approved.id, readAt)).toEqual(written.approved);
+      expect((await store.approvals.listApprovals({ status: "pending" }, readAt)).map((r) => r.queue_position)).toEqual([1, 2, 3]);
 
-      expect(await store.redeemToken("b".repeat(64), "5".repeat(64), readAt)).toBe("used");
-      expect(await store.redeemToken("a".repeat(64), "4".repeat(64), readAt)).toBe("redeemed");
+      expect(await store.tokens.redeemToken("b".repeat(64), "5".repeat(64), readAt)).toBe("used");
+      expect(await store.tokens.redeemToken("a".repeat(64), "4".repeat(64), readAt)).toBe("redeemed");
 
       const key = { tenant: "acme", agent: "finance-agent", name: "daily-spend" };
       expect(
-        await store.readBudgets(
+        await store.budgets.readBudgets(
           [
             { key, windowSeconds: 86_400 },
             { key: { ...key, name: "calls" }, windowSeconds: 3_600 },
@@ -50,7 +51,7 @@ describe.each(backends.map((make) => make()))("$name StateStore after kill -9", 
           now + 6,
         ),
       ).toEqual([15_000, 3]);
-      expect(await store.isTombstoned("att-revoked", readAt)).toBe(true);
+      expect(await store.tombstones.isTombstoned("att-revoked", readAt)).toBe(true);
     } finally {
       await store.close();
     }

@@ -138,7 +138,7 @@ async function checkRequest(request: Parameters<typeof readRequestFacts>[0], con
         keys: (tenant) => (Object.hasOwn(keys, tenant) ? verificationKeyFromFile(keys[tenant] ?? "") : null),
         now: new Date(), maxAgeSeconds: config.call_chain.max_age_seconds, isRevoked: async () => false,
       }),
-      budgets: store, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,
+      budgets: store.budgets, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,
       limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
       shadowGlobal: false, observer: NO_OBSERVER, now: () => at,
     })(request);

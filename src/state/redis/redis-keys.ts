@@ -21,7 +21,9 @@ export const redisKeys = {
   pendingBySeq: (tenant: string): string => `${tenantPrefix(tenant)}:pending:by-seq`,
   /** Sorted set: pending approval ids by expires_at, to drop expired ones from the queue. */
   pendingByExpiry: (tenant: string): string => `${tenantPrefix(tenant)}:pending:by-expiry`,
-  /** Counter: creation sequence of the tenant's approvals. */
+  /** Counter: creation order of approvals across tenants (outside any tenant's slot: INCR alone). */
+  approvalOrder: (): string => "aegis:approval-order",
+  /** Number: the highest creation order used in the tenant, so its own records stay in order. */
   approvalSeq: (tenant: string): string => `${tenantPrefix(tenant)}:approval-seq`,
   /** String: the pending approval id for a call digest, expiring with it. */
   approvalByDigest: (tenant: string, digest: string): string =>

@@ -8,7 +8,8 @@ import type { Redis } from "ioredis";
 const CREATE_OR_REUSE_APPROVAL = `
 -- KEYS: 1 digest, 2 pending-by-seq, 3 pending-by-expiry, 4 all approvals, 5 seq, 6 new record,
 --       7 id->tenant, 8 tenants
--- ARGV: 1 record key prefix, 2 new id, 3 now, 4 expires_at, 5 retain until, 6 tenant, 7.. field/value pairs
+-- ARGV: 1 record key prefix, 2 new id, 3 now, 4 expires_at, 5 retain until, 6 tenant,
+--       7 creation order drawn from the global counter, 8 digest key expire-at, 9.. field/value pairs
 local now = tonumber(ARGV[3])
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
 for _, id in ipairs(expired) do redis.call('ZREM', KEYS[2], id) end
@@ -24,18 +25,27 @@ if existing then
   local expires = tonumber(redis.call('HGET', record, 'expires_at'))
   if status == 'pending' and expires and expires > now then return {existing, 0} end
 end
-local seq = redis.call('INCR', KEYS[5])
+-- Never below the tenant's last one, so records written before the global counter existed
+-- (each tenant numbered its own) still come first in their tenant.
+local seq = math.max(tonumber(ARGV[7]), tonumber(redis.call('GET', KEYS[5]) or '0') + 1)
+redis.call('SET', KEYS[5], seq)
 local fields = {'seq', seq}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[6], unpack(fields))
 redis.call('PEXPIREAT', KEYS[6], ARGV[5])
-redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[4])
+redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[8])
 redis.call('ZADD', KEYS[2], seq, ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
 redis.call('ZADD', KEYS[4], seq, ARGV[2])
 redis.call('SET', KEYS[7], ARGV[6], 'PXAT', ARGV[5])
 redis.call('SADD', KEYS[8], ARGV[6])
-return {ARGV[2], 1}
+return {ARGV[2], 1, seq}
+`;
+
+const RAISE_COUNTER = `
+-- KEYS: 1 counter; ARGV: 1 floor. Lifts the counter to the floor, never lowers it.
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
 `;
 
 const READ_APPROVAL = `
@@ -102,42 +112,45 @@ for i, key in ipairs(KEYS) do
   if spent[key] + cost > limit + math.max(1, math.abs(limit)) * tolerance then return {0, i - 1} end
   spent[key] = spent[key] + cost
 end
+-- Stored as the IEEE double Lua summed, in 17 significant digits (enough to read back the same
+-- double): INCRBYFLOAT sums in long double and would drift from SQLite's REAL (0.1 + 0.2).
 local after = {}
 for i, key in ipairs(KEYS) do
-  after[i] = redis.call('INCRBYFLOAT', key, ARGV[3 * i - 1])
-  redis.call('PEXPIREAT', key, ARGV[3 * i + 1])
+  after[i] = string.format('%.17g', spent[key])
+  redis.call('SET', key, after[i], 'PXAT', ARGV[3 * i + 1])
 end
 return {1, after}
 `;
 
 const RELEASE_BUDGETS = `
 -- KEYS: the window counters; ARGV: the cost to give back to each. Never below 0; a counter that
--- is gone (its window ended) stays gone.
+-- is gone (its window ended) stays gone. Written as RESERVE_BUDGETS writes (tostring keeps only
+-- 14 digits).
 for i, key in ipairs(KEYS) do
   local spent = redis.call('GET', key)
   if spent then
     local after = tonumber(spent) - tonumber(ARGV[i])
     if after < 0 then after = 0 end
-    redis.call('SET', key, tostring(after), 'KEEPTTL')
+    redis.call('SET', key, string.format('%.17g', after), 'KEEPTTL')
   end
 end
 return 1
 `;
 
 const ADD_TOMBSTONE = `
--- KEYS: 1 tombstone; ARGV: 1 expires_at. A later expiry wins.
+-- KEYS: 1 tombstone; ARGV: 1 expires_at, 2 key expire-at. A later expiry wins.
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current >= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 return 1
 `;
 
 const CLAIM_ATTESTATION_ID = `
--- KEYS: 1 claim; ARGV: 1 expires_at, 2 now. The stored expiry decides (the caller's clock, as for
--- tombstones); Redis' own TTL only frees the memory afterwards.
+-- KEYS: 1 claim; ARGV: 1 expires_at, 2 now, 3 key expire-at. The stored expiry decides (the
+-- caller's clock, as for tombstones); Redis' own TTL only frees the memory afterwards.
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current and current > tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
 return 1
 `;
 
@@ -146,6 +159,7 @@ type ScriptCall = (...args: Arg[]) => Promise<unknown>;
 
 const DEFINITIONS = {
   aegisCreateOrReuseApproval: { numberOfKeys: 8, lua: CREATE_OR_REUSE_APPROVAL },
+  aegisRaiseCounter: { numberOfKeys: 1, lua: RAISE_COUNTER },
   aegisReadApproval: { numberOfKeys: 3, lua: READ_APPROVAL },
   aegisResolveApproval: { numberOfKeys: 3, lua: RESOLVE_APPROVAL },
   aegisStoreToken: { numberOfKeys: 1, lua: STORE_TOKEN },

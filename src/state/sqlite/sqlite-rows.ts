@@ -1,7 +1,7 @@
 import type { SQLOutputValue } from "node:sqlite";
 import { AegisError } from "../../errors/registry.ts";
 import { effectiveStatus, isoTime } from "../approval-record.ts";
-import type { ApprovalRecord, ApprovalStatus } from "../state-store.ts";
+import type { ApprovalRecord, ApprovalStatus } from "../approval-store.ts";
 
 type Row = Record<string, SQLOutputValue>;
 

@@ -15,7 +15,7 @@ export function sqliteStanding(db: DatabaseSync): StandingApprovalStore {
   const insert = sql(`INSERT INTO standing_approvals (id, tenant, agent, tool, action, bounds, uses_total, uses_left, created_at, expires_at, created_by, comment)
     VALUES (:id, :tenant, :agent, :tool, :action, :bounds, :uses, :uses, :created_at, :expires_at, :created_by, :comment)`);
   const select = sql("SELECT * FROM standing_approvals WHERE id = :id");
-  const list = sql(`SELECT * FROM standing_approvals WHERE (:tenant IS NULL OR tenant = :tenant) AND (:agent IS NULL OR agent = :agent) ORDER BY created_at DESC, id`);
+  const list = sql(`SELECT * FROM standing_approvals WHERE (:tenant IS NULL OR tenant = :tenant) AND (:agent IS NULL OR agent = :agent) ORDER BY created_at DESC, id DESC`);
   const revoke = sql("UPDATE standing_approvals SET revoked_at = :now, revoked_by = :by WHERE id = :id");
   const take = sql("UPDATE standing_approvals SET uses_left = uses_left - 1 WHERE id = :id AND uses_left > 0");
   const sweep = sql("DELETE FROM standing_approvals WHERE coalesce(revoked_at, expires_at) <= :before");

@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isAegisError } from "../../errors/registry.ts";
 import { APPROVAL_RETENTION_MS, TOKEN_RETENTION_MS } from "../approval-record.ts";
+import { CLOCK_GRACE_MS } from "../clock-grace.ts";
 import { openStateStore } from "../open-state-store.ts";
 import type { StateStore } from "../state-store.ts";
 import { SCHEMA_VERSION } from "./sqlite-schema.ts";
@@ -49,10 +50,10 @@ describe("SqliteStateStore.open", () => {
 
   it("opens an existing database again without touching its data or stamping twice", async () => {
     const first = open();
-    await first.addTombstone("att-1", DAY_START + DAY_MS);
+    await first.tombstones.addTombstone("att-1", DAY_START + DAY_MS);
     await first.close();
     const second = open();
-    expect(await second.isTombstoned("att-1", DAY_START)).toBe(true);
+    expect(await second.tombstones.isTombstoned("att-1", DAY_START)).toBe(true);
     expect(rows("SELECT version FROM schema_version")).toEqual([{ version: SCHEMA_VERSION }]);
   });
 
@@ -95,7 +96,7 @@ describe("SqliteStateStore.open refuses a damaged file (AEGIS_ERR_STATE)", () =>
   const withData = async (): Promise<void> => {
     const store = SqliteStateStore.open(path);
     for (let i = 0; i < 50; i++) {
-      await store.createOrReuseApproval({
+      await store.approvals.createOrReuseApproval({
         tenant: "acme", agent: "finance-agent", tool: "t", action: "a", digest: `digest-${i}`, reason: "approval_needed",
         rule_id: "r", policy_version: "v", now: DAY_START, expires_in_seconds: 3_600,
       });
@@ -109,7 +110,7 @@ describe("SqliteStateStore.open refuses a damaged file (AEGIS_ERR_STATE)", () =>
     expect(refusal()).toMatch(/empty \(zero-byte\) file.*initialize=true/);
     const store = SqliteStateStore.open(path, "normal", { initialize: true });
     opened.push(store);
-    expect(await store.listApprovals({}, DAY_START)).toEqual([]);
+    expect(await store.approvals.listApprovals({}, DAY_START)).toEqual([]);
     expect(rows("SELECT version FROM schema_version")).toEqual([{ version: SCHEMA_VERSION }]);
   });
 
@@ -163,7 +164,7 @@ describe("SqliteStateStore.open refuses a damaged file (AEGIS_ERR_STATE)", () =>
     db.exec("DROP TABLE attestation_ids");
     db.close();
     const store = open();
-    expect(await store.claimAttestationId("jti-1", DAY_START + 60_000, DAY_START)).toBe(true);
+    expect(await store.attestationIds.claimAttestationId("jti-1", DAY_START + 60_000, DAY_START)).toBe(true);
   });
 
   it("leaves no scratch files beside a database it created", async () => {
@@ -190,26 +191,29 @@ describe("garbage collection", () => {
   const key = { tenant: "acme", agent: "finance-agent", name: "daily-spend" };
   const charge = { key, windowSeconds: 86_400, cost: 10, limit: 100 };
 
-  it("deletes budget windows that have ended, on a later write", async () => {
+  it("deletes budget windows one clock grace after they ended, on a later write", async () => {
     const store = open();
-    await store.reserveBudgets([charge], DAY_START);
-    await store.reserveBudgets([charge], DAY_START + DAY_MS);
+    await store.budgets.reserveBudgets([charge], DAY_START);
+    await store.budgets.reserveBudgets([charge], DAY_START + DAY_MS + CLOCK_GRACE_MS - 1);
+    expect(rows("SELECT window_start FROM budget_windows ORDER BY window_start")).toEqual([{ window_start: DAY_START }, { window_start: DAY_START + DAY_MS }]);
+    await store.budgets.reserveBudgets([charge], DAY_START + DAY_MS + 2 * CLOCK_GRACE_MS);
     expect(rows("SELECT window_start FROM budget_windows")).toEqual([{ window_start: DAY_START + DAY_MS }]);
   });
 
   it("keeps the current window while sweeping", async () => {
     const store = open();
-    await store.reserveBudgets([charge], DAY_START);
-    await store.reserveBudgets([charge], DAY_START + DAY_MS - 1);
+    await store.budgets.reserveBudgets([charge], DAY_START);
+    await store.budgets.reserveBudgets([charge], DAY_START + DAY_MS - 1);
     expect(rows("SELECT spent FROM budget_windows")).toEqual([{ spent: 20 }]);
   });
 
-  it("deletes tokens after their retention, tombstones after expiry and approvals after their retention", async () => {
+  it("deletes tokens after their retention, tombstones and attestation ids one clock grace after expiry and approvals after their retention", async () => {
     const store = open();
     const expiresAt = DAY_START + 60_000;
-    await store.storeToken({ tokenHash: "a".repeat(64), digest: "d", approvalId: "x", expiresAt });
-    await store.addTombstone("att-1", expiresAt);
-    await store.createOrReuseApproval({
+    await store.tokens.storeToken({ tokenHash: "a".repeat(64), digest: "d", approvalId: "x", expiresAt });
+    await store.tombstones.addTombstone("att-1", expiresAt);
+    await store.attestationIds.claimAttestationId("jti-1", expiresAt, DAY_START);
+    await store.approvals.createOrReuseApproval({
       tenant: "acme",
       agent: "finance-agent",
       tool: "t",
@@ -222,11 +226,12 @@ describe("garbage collection", () => {
       expires_in_seconds: 60,
     });
 
-    await store.reserveBudgets([charge], expiresAt + TOKEN_RETENTION_MS - 1);
+    await store.budgets.reserveBudgets([charge], expiresAt + TOKEN_RETENTION_MS - 1);
     expect(rows("SELECT count(*) AS n FROM override_tokens")).toEqual([{ n: 1 }]);
     expect(rows("SELECT count(*) AS n FROM tombstones")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT count(*) AS n FROM attestation_ids")).toEqual([{ n: 0 }]);
 
-    await store.reserveBudgets([charge], expiresAt + APPROVAL_RETENTION_MS);
+    await store.budgets.reserveBudgets([charge], expiresAt + APPROVAL_RETENTION_MS);
     expect(rows("SELECT count(*) AS n FROM override_tokens")).toEqual([{ n: 0 }]);
     expect(rows("SELECT count(*) AS n FROM approvals")).toEqual([{ n: 0 }]);
   });
