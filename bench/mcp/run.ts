@@ -18,7 +18,7 @@ import { createEngine } from "../../src/engine/create-engine.ts";
 import { EngineHolder } from "../../src/engine/engine-holder.ts";
 import type { CheckRequest } from "../../src/grpc/ext-authz-types.ts";
 import { createIdentityResolver } from "../../src/identity/resolve-identity.ts";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../../test/support/check-request-builder.ts";
 import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
 import { openStateStore } from "../../src/state/open-state-store.ts";
 

@@ -1,5 +1,5 @@
 // Shared test values for the notifier tests.
-import type { ApprovalLinks, ApprovalNotice, NotifierLogger } from "../types.ts";
+import type { ApprovalLinks, ApprovalNotice, NotifierLogger } from "../../../src/approvals/notifiers/types.ts";
 
 export const APPROVAL: ApprovalNotice = {
   id: "apr_01HZX3",

@@ -1,6 +1,6 @@
 // Builds a CheckRequest as proto-loader decodes one, from the few fields a test cares about.
 // For tests across modules (input, identity, authz handler); unset fields take proto defaults.
-import type { CheckRequest, HeaderValue } from "../grpc/ext-authz-types.ts";
+import type { CheckRequest, HeaderValue } from "../../src/grpc/ext-authz-types.ts";
 
 export interface CheckRequestParts {
   readonly method?: string;
