@@ -13,13 +13,13 @@ import { performance } from "node:perf_hooks";
 import { ApprovalsService } from "../../src/approvals/approvals-service.ts";
 import { createCheckHandler, type CheckObserver } from "../../src/authz/check.ts";
 import { createPolicyContext, type PolicyContext } from "../../src/authz/policy-context.ts";
-import { bundleForBench } from "../../src/bench/bundle-for-bench.ts";
+import { bundleForBench } from "../lib/bundle-for-bench.ts";
 import { createEngine } from "../../src/engine/create-engine.ts";
 import { EngineHolder } from "../../src/engine/engine-holder.ts";
 import type { CheckRequest } from "../../src/grpc/ext-authz-types.ts";
 import { createIdentityResolver } from "../../src/identity/resolve-identity.ts";
 import { checkRequest } from "../../test/support/check-request-builder.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 import { openStateStore } from "../../src/state/open-state-store.ts";
 
 const { values } = parseArgs({ options: { checks: { type: "string", default: "20000" }, runs: { type: "string", default: "5" } } });

@@ -11,7 +11,7 @@ import { freePort } from "./free-port.ts";
 import { type GhzResult, runGhz } from "./ghz.ts";
 import { REPO_ROOT } from "./repo-paths.ts";
 import { startServer } from "./server-process.ts";
-import { median } from "./stats.ts";
+import { median } from "../../src/bench/stats.ts";
 
 export const DURABILITY_MODES = ["buffered", "sync"] as const;
 export type DurabilityMode = (typeof DURABILITY_MODES)[number];

@@ -1,8 +1,8 @@
 // Text tables for harness 4, with the scale and memory targets.
-import { formatBytes, formatNs, formatRatio, table } from "./format.ts";
+import { formatBytes, formatNs, formatRatio, table } from "../../src/bench/format.ts";
 import type { SoakResult, ScaleBundle, ServedReload } from "./scale-harness.ts";
 import type { ProbeResult } from "./scale-probe.ts";
-import type { LatencySummary } from "./latency-histogram.ts";
+import type { LatencySummary } from "../../src/bench/latency-histogram.ts";
 
 export const SCALE_TARGETS = { p99GrowthAt100k: 1.5, rssAt100kBytes: 200 * 1024 * 1024, reloadAt100kMs: 1000, spikeOverP99: 2, soakGrowth: 0.1 } as const;
 

@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AegisError } from "../errors/registry.ts";
-import { createLatencyRecorder, type LatencySummary } from "./latency-histogram.ts";
+import { AegisError } from "../../src/errors/registry.ts";
+import { createLatencyRecorder, type LatencySummary } from "../../src/bench/latency-histogram.ts";
 import { type ProcessSample, sampleProcess } from "./proc-stat.ts";
 import { benchTool, REPO_ROOT } from "./repo-paths.ts";
 

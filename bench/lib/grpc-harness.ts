@@ -2,13 +2,13 @@
 // stand-in, one server at a time on the same machine with the same request. Each run measures
 // every server (in rotated order) at each constant rate and at max throughput; ratios are taken
 // within a run, then medians across runs.
-import type { BundleContents } from "../bundle/read.ts";
-import { AegisError } from "../errors/registry.ts";
+import type { BundleContents } from "../../src/bundle/read.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 import { type CheckAnswer, checkOnce } from "./check-client.ts";
 import { type CheckServer, createServerFixture, type ServerName } from "./check-servers.ts";
 import { type GhzResult, runGhz } from "./ghz.ts";
 import { coresUsed, sampleProcess } from "./proc-stat.ts";
-import { median } from "./stats.ts";
+import { median } from "../../src/bench/stats.ts";
 
 export interface GrpcHarnessOptions {
   readonly bundlePath: string;

@@ -8,18 +8,18 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { readBundle } from "../bundle/read.ts";
-import { AegisError } from "../errors/registry.ts";
+import { readBundle } from "../../src/bundle/read.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 import { paramsOfSize } from "./body-params.ts";
 import { BENCH_OUT } from "./bundle-for-bench.ts";
 import { createServerFixture } from "./check-servers.ts";
 import { type GhzSample, runGhz } from "./ghz.ts";
-import { createLatencyRecorder, type LatencySummary } from "./latency-histogram.ts";
+import { createLatencyRecorder, type LatencySummary } from "../../src/bench/latency-histogram.ts";
 import { sampleProcess } from "./proc-stat.ts";
 import { REPO_ROOT } from "./repo-paths.ts";
 import type { ProbeResult } from "./scale-probe.ts";
 import { writeScalePolicies } from "./scale-policies.ts";
-import { median } from "./stats.ts";
+import { median } from "../../src/bench/stats.ts";
 
 const run = promisify(execFile);
 

@@ -7,8 +7,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { AegisError } from "../errors/registry.ts";
-import { createLatencyRecorder, type LatencySummary } from "./latency-histogram.ts";
+import { AegisError } from "../../src/errors/registry.ts";
+import { createLatencyRecorder, type LatencySummary } from "../../src/bench/latency-histogram.ts";
 import { benchTool } from "./repo-paths.ts";
 
 export interface HttpTarget {

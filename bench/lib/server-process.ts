@@ -1,7 +1,7 @@
 // A server under test as a child process: started, awaited until ready, stopped, with its output
 // kept for the error message when it dies.
 import { type ChildProcess, spawn } from "node:child_process";
-import { AegisError } from "../errors/registry.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 
 export type Readiness =
   | { readonly kind: "stdout"; readonly pattern: RegExp }

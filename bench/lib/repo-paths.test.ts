@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAegisError } from "../errors/registry.ts";
+import { isAegisError } from "../../src/errors/registry.ts";
 import { benchTool } from "./repo-paths.ts";
 
 describe("benchTool", () => {

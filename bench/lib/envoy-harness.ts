@@ -6,14 +6,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import type { BundleContents } from "../bundle/read.ts";
-import { AegisError } from "../errors/registry.ts";
+import type { BundleContents } from "../../src/bundle/read.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 import { type CheckServer, createServerFixture, type ServerFixture, type ServerName } from "./check-servers.ts";
 import { envoyConfig } from "./envoy-config.ts";
 import { freePort } from "./free-port.ts";
 import { benchTool, REPO_ROOT } from "./repo-paths.ts";
 import { type RunningServer, startServer } from "./server-process.ts";
-import { median } from "./stats.ts";
+import { median } from "../../src/bench/stats.ts";
 import { type HttpTarget, runVegeta, type VegetaResult } from "./vegeta.ts";
 
 export const ENVOY_MODES = ["upstream", "envoy", "envoy+noop", "envoy+aegis", "envoy+opa-envoy", "envoy+aegis+ext_proc", "envoy+aegis+ext_proc+response"] as const;

@@ -1,6 +1,6 @@
 // Text tables for harness 3, with the end-to-end target.
 import type { EnvoyHarnessResult } from "./envoy-harness.ts";
-import { formatNs, table } from "./format.ts";
+import { formatNs, table } from "../../src/bench/format.ts";
 
 export const HOP_P99_TARGET_NS = 1_000_000;
 

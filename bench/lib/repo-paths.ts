@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AegisError } from "../errors/registry.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

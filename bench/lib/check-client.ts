@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { credentials, loadPackageDefinition, type ServiceClientConstructor } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { AegisError } from "../errors/registry.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 import { REPO_ROOT } from "./repo-paths.ts";
 
 export interface CheckAnswer {

@@ -4,9 +4,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BundleContents } from "../bundle/read.ts";
+import type { BundleContents } from "../../src/bundle/read.ts";
 import { freePort } from "./free-port.ts";
-import { writeRegoAndData } from "./rego-stage.ts";
+import { writeRegoAndData } from "../../src/bench/rego-stage.ts";
 import { benchTool, REPO_ROOT } from "./repo-paths.ts";
 import { type RunningServer, type ServerSpec, startServer } from "./server-process.ts";
 

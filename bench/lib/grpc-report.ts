@@ -1,5 +1,5 @@
 // Text tables for harness 2, with the gRPC targets.
-import { formatBytes, formatNs, formatRatio, table } from "./format.ts";
+import { formatBytes, formatNs, formatRatio, table } from "../../src/bench/format.ts";
 import type { GrpcHarnessResult, GrpcRatios } from "./grpc-harness.ts";
 
 export const GRPC_TARGETS = { aegisOverOpaEnvoyMaxRps: 1.5, aegisOverNoopMaxRps: 0.8, aegisOverOpaEnvoyP99At1k: 0.5 } as const;

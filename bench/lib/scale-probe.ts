@@ -2,13 +2,13 @@
 // loading takes (read + unpack, engine with data, first evaluation), RSS after loading, and the
 // latency of evaluating the finance decision with parameters of a given size.
 import { readFile } from "node:fs/promises";
-import { readBundle } from "../bundle/read.ts";
-import { createEngine } from "../engine/create-engine.ts";
-import type { PolicyInput } from "../input/types.ts";
-import { completeInput } from "../input/complete-input.ts";
+import { readBundle } from "../../src/bundle/read.ts";
+import { createEngine } from "../../src/engine/create-engine.ts";
+import type { PolicyInput } from "../../src/input/types.ts";
+import { completeInput } from "../../src/input/complete-input.ts";
 import { paramsOfSize } from "./body-params.ts";
-import { runEvalBench } from "./eval-bench.ts";
-import type { LatencySummary } from "./latency-histogram.ts";
+import { runEvalBench } from "../../src/bench/eval-bench.ts";
+import type { LatencySummary } from "../../src/bench/latency-histogram.ts";
 import { SCALE_AGENT } from "./scale-policies.ts";
 
 export interface ProbeOptions {

@@ -3,8 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { type BundleContents, readBundle } from "../bundle/read.ts";
-import { AegisError } from "../errors/registry.ts";
+import { type BundleContents, readBundle } from "../../src/bundle/read.ts";
+import { AegisError } from "../../src/errors/registry.ts";
 import { REPO_ROOT } from "./repo-paths.ts";
 
 export const BENCH_OUT = join(REPO_ROOT, "bench", "out");
