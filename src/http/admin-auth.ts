@@ -1,6 +1,7 @@
+// The admin bearer token check every admin route shares.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./admin-http.ts";
+import { HttpError } from "./http-error.ts";
 
 function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();

@@ -1,9 +1,9 @@
-// Adapts the aegis.check span (tracing.ts) to the check observer. When no OpenTelemetry SDK was
+// Adapts the aegis.check span (telemetry/tracing.ts) to the check observer. When no OpenTelemetry SDK was
 // registered by the instrumentation entry, there is no tracing at all: not even a no-op span.
 import type { CheckEvent } from "../authz/check.ts";
 import { DECISION_ENTRYPOINT } from "../engine/policy-instance.ts";
-import type { CheckTracing } from "../server/check-observer.ts";
-import { SHUTDOWN_HOOK, startCheckSpan } from "./tracing.ts";
+import type { CheckTracing } from "./check-observer.ts";
+import { SHUTDOWN_HOOK, startCheckSpan } from "../telemetry/tracing.ts";
 
 export function checkTracing(): CheckTracing | null {
   if (typeof (globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] !== "function") return null;
