@@ -8,6 +8,7 @@ import type { Decision } from "../decision/types.ts";
 import type { PolicyInput } from "../input/types.ts";
 import { completeInput } from "../input/complete-input.ts";
 import { withScheduleClock } from "../input/schedule-clock.ts";
+import { isDecisionTestFile } from "../policy/decision-test-file.ts";
 
 export interface DecisionExpectation {
   readonly outcome?: string;
@@ -37,10 +38,6 @@ export interface CaseResult {
 }
 
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-
-export function isDecisionTestFile(path: string): boolean {
-  return /(_test|\.test)\.ya?ml$/.test(path) || (/(^|\/)tests\//.test(path) && /\.ya?ml$/.test(path));
-}
 
 export function findDecisionTestFiles(root: string): string[] {
   if (statSync(root).isFile()) return [root];
