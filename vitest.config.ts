@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts"],
     // Integration tests spawn opa, envoy and redis: give them room on a 2-core machine. A hook
     // outlasts one readiness wait (test/support/ports.ts READY_TIMEOUT_MS) plus a bundle build.
     testTimeout: 60_000,

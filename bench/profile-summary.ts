@@ -2,8 +2,8 @@
 // Profiles come from `node --cpu-prof` (for aegis serve: NODE_OPTIONS="--cpu-prof --cpu-prof-dir=D").
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type CpuProfile, formatProfileSummary, summarizeProfile } from "../src/bench/cpu-profile.ts";
-import { REPO_ROOT } from "../src/bench/repo-paths.ts";
+import { type CpuProfile, formatProfileSummary, summarizeProfile } from "./lib/cpu-profile.ts";
+import { REPO_ROOT } from "./lib/repo-paths.ts";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "25" } } });
 const [file] = positionals;

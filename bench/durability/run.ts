@@ -2,11 +2,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_OUT, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
-import { runDurabilityHarness } from "../../src/bench/durability-harness.ts";
+import { BENCH_OUT, bundleForBench } from "../lib/bundle-for-bench.ts";
+import { runDurabilityHarness } from "../lib/durability-harness.ts";
 import { formatNs, formatRatio, table } from "../../src/bench/format.ts";
-import { machineInfo } from "../../src/bench/machine.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 
 const USAGE = `usage: node bench/durability/run.ts [options]
   --bundle B          bundle to serve (default: bench/policies built into bench/out/)

@@ -2,11 +2,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_OUT, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
-import { ENVOY_MODES, type EnvoyMode, runEnvoyHarness } from "../../src/bench/envoy-harness.ts";
-import { formatEnvoyResult } from "../../src/bench/envoy-report.ts";
-import { machineInfo } from "../../src/bench/machine.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { BENCH_OUT, bundleForBench } from "../lib/bundle-for-bench.ts";
+import { ENVOY_MODES, type EnvoyMode, runEnvoyHarness } from "../lib/envoy-harness.ts";
+import { formatEnvoyResult } from "../lib/envoy-report.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 import { defaultRegoDir } from "../../src/bundle/library-dir.ts";
 
 const USAGE = `usage: node bench/envoy/run.ts [options]

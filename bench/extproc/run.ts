@@ -8,11 +8,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_OUT, BENCH_POLICIES, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
-import { type EnvoyMode, runEnvoyHarness } from "../../src/bench/envoy-harness.ts";
-import { formatEnvoyResult } from "../../src/bench/envoy-report.ts";
-import { machineInfo } from "../../src/bench/machine.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { BENCH_OUT, BENCH_POLICIES, bundleForBench } from "../lib/bundle-for-bench.ts";
+import { type EnvoyMode, runEnvoyHarness } from "../lib/envoy-harness.ts";
+import { formatEnvoyResult } from "../lib/envoy-report.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 import { defaultRegoDir } from "../../src/bundle/library-dir.ts";
 
 const USAGE = `usage: node bench/extproc/run.ts [--rates 1000] [--duration 10] [--warmup 3] [--runs 3] [--json F] [--aegis-node-options O]\n`;

@@ -3,12 +3,12 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultRegoDir } from "../../src/bundle/library-dir.ts";
-import { BENCH_OUT, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
-import { SERVER_NAMES, type ServerName } from "../../src/bench/check-servers.ts";
-import { runGrpcHarness } from "../../src/bench/grpc-harness.ts";
-import { formatGrpcResult } from "../../src/bench/grpc-report.ts";
-import { machineInfo } from "../../src/bench/machine.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { BENCH_OUT, bundleForBench } from "../lib/bundle-for-bench.ts";
+import { SERVER_NAMES, type ServerName } from "../lib/check-servers.ts";
+import { runGrpcHarness } from "../lib/grpc-harness.ts";
+import { formatGrpcResult } from "../lib/grpc-report.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 
 const USAGE = `usage: node bench/grpc/run.ts [options]
   --bundle B          bundle to serve (default: policies/examples built into bench/out/)

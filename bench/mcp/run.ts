@@ -14,13 +14,13 @@ import { NO_OBSERVER } from "../../src/authz/check-event.ts";
 import { NO_OVERRIDE_TOKENS } from "../../src/authz/host-approvals.ts";
 import { createCheckPipeline, NO_APPROVALS } from "../../src/authz/pipeline.ts";
 import { createPolicyContext, type PolicyContext } from "../../src/authz/policy-context.ts";
-import { bundleForBench } from "../../src/bench/bundle-for-bench.ts";
+import { bundleForBench } from "../lib/bundle-for-bench.ts";
 import { createEngine } from "../../src/engine/create-engine.ts";
 import { EngineHolder } from "../../src/engine/engine-holder.ts";
 import type { CheckRequest } from "../../src/grpc/ext-authz-types.ts";
 import { createIdentityResolver } from "../../src/identity/resolve-identity.ts";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { checkRequest } from "../../test/support/check-request-builder.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 import { openStateStore } from "../../src/state/open-state-store.ts";
 
 const { values } = parseArgs({ options: { checks: { type: "string", default: "20000" }, runs: { type: "string", default: "5" } } });

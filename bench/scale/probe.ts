@@ -1,6 +1,6 @@
 // Child process of the scale harness: node bench/scale/probe.ts <bundle> <paramsBytes> <workers> <warmupMs> <durationMs>
 // Prints one JSON line (ProbeResult).
-import { probe } from "../../src/bench/scale-probe.ts";
+import { probe } from "../lib/scale-probe.ts";
 
 const [bundlePath, paramsBytes = "0", workers = "0", warmupMs = "500", durationMs = "3000"] = process.argv.slice(2);
 if (bundlePath === undefined) {

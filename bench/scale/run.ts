@@ -2,14 +2,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_OUT, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
-import { runGhz } from "../../src/bench/ghz.ts";
-import { createServerFixture, SERVER_NAMES, type ServerName } from "../../src/bench/check-servers.ts";
+import { BENCH_OUT, bundleForBench } from "../lib/bundle-for-bench.ts";
+import { runGhz } from "../lib/ghz.ts";
+import { createServerFixture, SERVER_NAMES, type ServerName } from "../lib/check-servers.ts";
 import type { LatencySummary } from "../../src/bench/latency-histogram.ts";
-import { machineInfo } from "../../src/bench/machine.ts";
-import { medianProbe, probeInChild, requestWithBody, scaleBundle, servedReload, soak } from "../../src/bench/scale-harness.ts";
-import { type AgentsPoint, type BodyPoint, formatScaleReport } from "../../src/bench/scale-report.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { medianProbe, probeInChild, requestWithBody, scaleBundle, servedReload, soak } from "../lib/scale-harness.ts";
+import { type AgentsPoint, type BodyPoint, formatScaleReport } from "../lib/scale-report.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
 import { defaultRegoDir } from "../../src/bundle/library-dir.ts";
 
 const USAGE = `usage: node bench/scale/run.ts [options]

@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_OUT, bundleForBench } from "../../src/bench/bundle-for-bench.ts";
-import { freePort } from "../../src/bench/free-port.ts";
-import { runGhz, type GhzResult } from "../../src/bench/ghz.ts";
-import { machineInfo } from "../../src/bench/machine.ts";
-import { REPO_ROOT } from "../../src/bench/repo-paths.ts";
-import { startServer } from "../../src/bench/server-process.ts";
+import { BENCH_OUT, bundleForBench } from "../lib/bundle-for-bench.ts";
+import { freePort } from "../lib/free-port.ts";
+import { runGhz, type GhzResult } from "../lib/ghz.ts";
+import { machineInfo } from "../lib/machine.ts";
+import { REPO_ROOT } from "../lib/repo-paths.ts";
+import { startServer } from "../lib/server-process.ts";
 import { median } from "../../src/bench/stats.ts";
 import { startOtelcol } from "../../test/support/otelcol.ts";
 

@@ -3,8 +3,10 @@
 // interactions endpoint, authenticated by Slack's request signature instead.
 import { isAegisError } from "../errors/registry.ts";
 import type { IncomingMessage } from "node:http";
-import { isAdminRequest, requireAdmin } from "../server/admin-auth.ts";
-import { HttpError, readBody, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
+import { isAdminRequest, requireAdmin } from "../http/admin-auth.ts";
+import { readBody, readJsonBody, sendJson } from "../http/body.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Route } from "../http/route.ts";
 import type { ApprovalRecord, ApprovalStatus } from "../state/approval-store.ts";
 import type { ApprovalsService } from "./approvals-service.ts";
 import { handleSlackInteraction } from "./slack-interactions.ts";

@@ -3,8 +3,10 @@
 //   GET  /v1/standing-approvals/:id                          POST /v1/standing-approvals/:id/revoke
 //   POST /v1/approvals/batch   (approve or deny every pending approval matching a filter)
 import { isAegisError } from "../errors/registry.ts";
-import { requireAdmin } from "../server/admin-auth.ts";
-import { HttpError, readJsonBody, sendJson, type Route } from "../server/admin-http.ts";
+import { requireAdmin } from "../http/admin-auth.ts";
+import { readJsonBody, sendJson } from "../http/body.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Route } from "../http/route.ts";
 import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { ParamBound, StandingStatus } from "../state/standing-approval-store.ts";
 import { assertNewStanding } from "../state/standing-record.ts";

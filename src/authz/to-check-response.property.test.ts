@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { type Decision, DENY_REASONS, type Reason } from "../decision/types.ts";
 import type { CheckResponse, HeaderValueOption } from "../grpc/ext-authz-types.ts";
 import { loadProtos } from "../grpc/load-protos.ts";
-import { checkRequest } from "../input/check-request-builder.ts";
+import { checkRequest } from "../../test/support/check-request-builder.ts";
 import { readRequestFacts } from "../input/request-facts.ts";
 import { decodeQueryName } from "../input/query-string.ts";
 import { REDACTED_QUERY_VALUE } from "./response/redaction-mutations.ts";

@@ -1,6 +1,5 @@
 // What the console reads and changes, as small interfaces the process wiring fills in.
 import type { ApprovalsService } from "../approvals/approvals-service.ts";
-import type { BundleStatus } from "../server/bundle-reloader.ts";
 import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { NewStandingApproval, StandingApproval, StandingFilter } from "../state/standing-approval-store.ts";
 
@@ -16,8 +15,17 @@ export interface BundleHistoryEntry {
   readonly live: boolean;
 }
 
+/** What the console shows of the live bundle (the reloader's status has more). */
+export interface BundleStatusView {
+  readonly revision: string | null;
+  readonly loaded_at: string | null;
+  readonly source: string;
+  readonly last_error: { readonly code: string; readonly message: string } | null;
+  readonly rollback?: { readonly by: string; readonly at: string; readonly from_revision: string | null } | null;
+}
+
 export interface BundlePort {
-  status(): BundleStatus;
+  status(): BundleStatusView;
   history(): readonly BundleHistoryEntry[];
   /** Switches to an earlier good bundle; throws an AegisError when it is not kept. */
   rollback(revision: string, by: string): Promise<void>;

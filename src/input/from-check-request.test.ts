@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CatalogEntry } from "./catalog.ts";
-import { type CheckRequestParts, checkRequest } from "./check-request-builder.ts";
+import { type CheckRequestParts, checkRequest } from "../../test/support/check-request-builder.ts";
 import { fromCheckRequest, type InputContext, type ResolvedIdentity } from "./from-check-request.ts";
 import { readRequestFacts } from "./request-facts.ts";
 import type { PolicyInput } from "./types.ts";

@@ -2,7 +2,7 @@
 // the policy input says, and what the answer needs when the request is refused.
 import { describe, expect, it } from "vitest";
 import type { CatalogEntry } from "./catalog.ts";
-import { checkRequest, type CheckRequestParts } from "./check-request-builder.ts";
+import { checkRequest, type CheckRequestParts } from "../../test/support/check-request-builder.ts";
 import { fromCheckRequest, type InputContext } from "./from-check-request.ts";
 
 const catalog: CatalogEntry[] = [{ host: "crm.acme.internal", method: "*", path: "/mcp", tool: "crm-mcp", action: "", protocol: "mcp" }];

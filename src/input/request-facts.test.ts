@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRequest } from "./check-request-builder.ts";
+import { checkRequest } from "../../test/support/check-request-builder.ts";
 import { readRequestFacts } from "./request-facts.ts";
 import { requestHeaders } from "./request-headers.ts";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { golden } from "./golden.ts";
+import { golden } from "../../test/support/golden.ts";
 import { compilePolicies, policyDataJson, type PolicyData } from "./index.ts";
 
 const repoPath = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));

@@ -4,20 +4,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isAegisError } from "../errors/registry.ts";
-import { findPolicyFiles, isDecisionTestPath } from "./find-policy-files.ts";
+import { findPolicyFiles } from "./find-policy-files.ts";
 
 const validDir = fileURLToPath(new URL("./testdata/valid", import.meta.url));
-
-describe("isDecisionTestPath", () => {
-  it.each(["payments_test.yaml", "payments.test.yaml", "a/b_test.yml", "tests/cases.yaml", "x/tests/deep/y.yaml"])(
-    "treats %s as a decision test file",
-    (path) => expect(isDecisionTestPath(path)).toBe(true),
-  );
-
-  it.each(["payments.yaml", "latest.yaml", "contests/a.yaml", "tests.yaml", "attest_policy.yaml"])("treats %s as a policy", (path) =>
-    expect(isDecisionTestPath(path)).toBe(false),
-  );
-});
 
 describe("findPolicyFiles", () => {
   it("lists YAML policies in sorted order, skipping test cases and hidden folders", async () => {

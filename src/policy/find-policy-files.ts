@@ -1,24 +1,14 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { AegisError } from "../errors/registry.ts";
+import { isDecisionTestFile } from "./decision-test-file.ts";
 import { policyReadError } from "./policy-read-error.ts";
 import { DEFAULT_POLICY_READ_LIMITS } from "./read-limits.ts";
 
 const YAML_EXTENSIONS = [".yaml", ".yml"];
-const TEST_SUFFIXES = ["_test.yaml", "_test.yml", ".test.yaml", ".test.yml"];
 
 function isYaml(name: string): boolean {
   return YAML_EXTENSIONS.some((ext) => name.endsWith(ext));
-}
-
-/**
- * Decision test cases live beside policies: `*_test.yaml`, `*.test.yaml`, or anything under a
- * `tests/` folder. They are `aegis test`'s input, never policies.
- */
-export function isDecisionTestPath(relativePath: string): boolean {
-  const segments = relativePath.split(/[\\/]/);
-  const name = segments[segments.length - 1] ?? "";
-  return TEST_SUFFIXES.some((suffix) => name.endsWith(suffix)) || segments.slice(0, -1).includes("tests");
 }
 
 async function walk(root: string, dir: string, found: string[], maxFiles: number): Promise<void> {
@@ -34,7 +24,7 @@ async function walk(root: string, dir: string, found: string[], maxFiles: number
     const path = join(dir, entry.name);
     const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => undefined))?.isDirectory() === true);
     if (isDir) await walk(root, path, found, maxFiles);
-    else if (isYaml(entry.name) && !isDecisionTestPath(relative(root, path))) found.push(path);
+    else if (isYaml(entry.name) && !isDecisionTestFile(relative(root, path))) found.push(path);
     // Stops the walk too: a symlink loop or a huge tree is not read to the end.
     if (found.length > maxFiles) {
       throw new AegisError("AEGIS_ERR_POLICY_READ", `more than ${maxFiles} policy files under ${root}; point at a smaller directory`);
@@ -56,7 +46,7 @@ export async function findPolicyFiles(path: string, maxFiles: number = DEFAULT_P
   }
   const found: string[] = [];
   if (info.isDirectory()) await walk(path, path, found, maxFiles);
-  else if (!isDecisionTestPath(basename(path))) found.push(path);
+  else if (!isDecisionTestFile(basename(path))) found.push(path);
   if (found.length === 0) {
     throw new AegisError("AEGIS_ERR_POLICY_READ", `no policy files (*.yaml, *.yml; test cases excluded) at ${path}`);
   }

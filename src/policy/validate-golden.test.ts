@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { golden } from "./golden.ts";
+import { golden } from "../../test/support/golden.ts";
 import { compilePolicies, formatProblem } from "./index.ts";
 
 const invalidDir = relative(process.cwd(), fileURLToPath(new URL("./testdata/invalid", import.meta.url)));

@@ -2,19 +2,13 @@
 // and whatever extra routes the process wires in (the approvals API).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { AegisError, httpStatusOf } from "../errors/registry.ts";
+import { AegisError } from "../errors/registry.ts";
 import type { Registry } from "prom-client";
 import type { BundleStatus } from "./bundle-reloader.ts";
 import { parseAddr } from "./config.ts";
-
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>) => Promise<void>;
-
-export interface Route {
-  readonly method: string;
-  /** Path with `:name` segments. */
-  readonly path: string;
-  readonly handler: RouteHandler;
-}
+import { sendJson } from "../http/body.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Route } from "../http/route.ts";
 
 export interface AdminHttpOptions {
   readonly addr: string;
@@ -29,48 +23,6 @@ export interface AdminHttpOptions {
 export interface AdminHttpHandle {
   readonly port: number;
   close(): Promise<void>;
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-export async function readJsonBody(req: IncomingMessage, maxBytes = 64 * 1024): Promise<unknown> {
-  const raw = await readBody(req, maxBytes);
-  if (raw.length === 0) return {};
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw new HttpError(400, "invalid_json", "request body is not valid JSON");
-  }
-}
-
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, "body_too_large", `request body exceeds ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-
-  /** An AegisError answered with the HTTP status the error registry gives its code, under an API error name. */
-  static of(err: AegisError, code: string): HttpError {
-    return new HttpError(httpStatusOf(err), code, err.message);
-  }
 }
 
 /** Raw (still percent-encoded) `:name` segments of `path`, or null when the route does not match. */

@@ -2,8 +2,10 @@
 //   GET  /v1/bundle/history    the kept good bundles, newest first, the live one marked
 //   POST /v1/bundle/rollback   {"revision": "...", "by": "..."}: switch to a kept bundle, pinned
 import { isAegisError } from "../errors/registry.ts";
-import { requireAdmin } from "./admin-auth.ts";
-import { HttpError, readJsonBody, sendJson, type Route } from "./admin-http.ts";
+import { requireAdmin } from "../http/admin-auth.ts";
+import { readJsonBody, sendJson } from "../http/body.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Route } from "../http/route.ts";
 import type { BundleHistory } from "./bundle-history.ts";
 import type { BundleReloader } from "./bundle-reloader.ts";
 

@@ -1,8 +1,10 @@
 // Revoking call-chain attestations before they expire: an operator (or an incident script)
 // tombstones the attestation's jti, and every later call presenting it is a call_chain_violation.
 import type { TombstoneStore } from "../state/tombstone-store.ts";
-import { requireAdmin } from "./admin-auth.ts";
-import { HttpError, readJsonBody, sendJson, type Route } from "./admin-http.ts";
+import { requireAdmin } from "../http/admin-auth.ts";
+import { readJsonBody, sendJson } from "../http/body.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Route } from "../http/route.ts";
 
 /** Longer than any attestation may live, so a revoked id cannot outlive its tombstone. */
 const DEFAULT_TOMBSTONE_SECONDS = 24 * 3600;

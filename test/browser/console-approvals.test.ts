@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEADER } from "../../src/input/header-names.ts";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";
 import { ADMIN_TOKEN, buildBundle, eventually, identity, SELF_READ_BY_HEADERS, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";

@@ -8,7 +8,7 @@ import { credentials, loadPackageDefinition, Metadata, type Client, type Service
 import { loadSync } from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProtos } from "../../src/grpc/load-protos.ts";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";
 import { aegis } from "../support/cli.ts";
 import { REPO_ROOT } from "../support/opa.ts";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckAnswer, type CheckClient } from "../support/grpc-check-client.ts";
 import { startRedisServer, type RedisServer } from "../support/redis-server.ts";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { aegis } from "../support/cli.ts";
 import { ADMIN_TOKEN, buildBundle, eventually, identity, jsonLines, metricValue, payment, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { expect } from "vitest";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import type { CheckRequest } from "../../src/grpc/ext-authz-types.ts";
 import { HEADER } from "../../src/input/header-names.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";

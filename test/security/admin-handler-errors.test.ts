@@ -4,7 +4,8 @@
 // would crash this test's worker, so the test fails if the guard goes.
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAdminHttp, type AdminHttpHandle, type Route } from "../../src/server/admin-http.ts";
+import { startAdminHttp, type AdminHttpHandle } from "../../src/server/admin-http.ts";
+import type { Route } from "../../src/http/route.ts";
 
 const reported: unknown[] = [];
 let admin: AdminHttpHandle;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { buildBundle, identity, jsonLines, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { startEnvoy, type RunningEnvoy } from "../support/envoy.ts";

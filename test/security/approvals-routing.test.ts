@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReceiver, type LocalReceiver } from "../../src/approvals/notifiers/testing/local-receiver.ts";
+import { startReceiver, type LocalReceiver } from "../support/notifiers/local-receiver.ts";
 import type { RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";
 import { ADMIN_TOKEN, buildBundle, eventually, payment, serve, workDir, writeConfig } from "../runtime/runtime-harness.ts";

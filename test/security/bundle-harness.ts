@@ -10,7 +10,7 @@ import { finished } from "node:stream/promises";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { Header } from "tar";
 import { expect } from "vitest";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { HEADER } from "../../src/input/header-names.ts";
 import type { CheckRequest } from "../../src/grpc/ext-authz-types.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signAttestation, type SigningKey } from "../../src/identity/call-chain.ts";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { HEADER } from "../../src/input/header-names.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckAnswer, type CheckClient } from "../support/grpc-check-client.ts";

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkRequest, type CheckRequestParts } from "../../src/input/check-request-builder.ts";
+import { checkRequest, type CheckRequestParts } from "../support/check-request-builder.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";
 import { aegis } from "../support/cli.ts";
 import { startEnvoy, type RunningEnvoy } from "../support/envoy.ts";

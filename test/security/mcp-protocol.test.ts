@@ -2,7 +2,7 @@
 // `aegis serve` and an SDK MCP server that records what reached it (and over gRPC for what Envoy
 // itself would not send). Each must be refused with a clear answer and never reach the server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";
 import { sidecarFetch } from "../mcp/support/sidecar-fetch.ts";
 import { MCP_URL, startMcpStack, type McpStack } from "../mcp/support/stack.ts";

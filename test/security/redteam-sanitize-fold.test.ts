@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { checkRequest } from "../../src/input/check-request-builder.ts";
+import { checkRequest } from "../support/check-request-builder.ts";
 import { buildBundle, eventually, identity, workDir, writeConfig } from "../runtime/runtime-harness.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";
 import { connectCheckClient, type CheckClient } from "../support/grpc-check-client.ts";

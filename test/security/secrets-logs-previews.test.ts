@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReceiver, type LocalReceiver } from "../../src/approvals/notifiers/testing/local-receiver.ts";
+import { startReceiver, type LocalReceiver } from "../support/notifiers/local-receiver.ts";
 import { startAegisProcess, type RunningAegisProcess } from "../support/aegis-server.ts";
 import { startEnvoy, type RunningEnvoy } from "../support/envoy.ts";
 import { httpRequest } from "../support/http.ts";

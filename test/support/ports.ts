@@ -1,6 +1,6 @@
 // The same free-port probe the bench harnesses use (the OS may hand the port out again; good
 // enough for tests), and the readiness wait every spawner uses.
-export { freePort } from "../../src/bench/free-port.ts";
+export { freePort } from "../../bench/lib/free-port.ts";
 
 /**
  * How long a server, Envoy, Redis or the Collector may take to become ready. Generous on purpose:

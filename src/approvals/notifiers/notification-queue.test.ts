@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { notifyError } from "./notify-error.ts";
 import { createNotificationQueue, type NotificationQueue, type NotificationQueueOptions } from "./notification-queue.ts";
-import { APPROVAL, LINKS, recordingLogger } from "./testing/fixtures.ts";
-import { type LocalReceiver, type ScriptedAnswer, startReceiver } from "./testing/local-receiver.ts";
+import { APPROVAL, LINKS, recordingLogger } from "../../../test/support/notifiers/fixtures.ts";
+import { type LocalReceiver, type ScriptedAnswer, startReceiver } from "../../../test/support/notifiers/local-receiver.ts";
 import type { Notifier } from "./types.ts";
 import { createWebhookNotifier } from "./webhook-notifier.ts";
 

@@ -3,8 +3,8 @@ import { isAegisError } from "../../errors/registry.ts";
 import { deliveryFailureOf } from "./notify-error.ts";
 import { createSlackNotifier } from "./slack-notifier.ts";
 import { createTeamsNotifier } from "./teams-notifier.ts";
-import { APPROVAL, LINKS } from "./testing/fixtures.ts";
-import { type LocalReceiver, type ScriptedAnswer, startReceiver } from "./testing/local-receiver.ts";
+import { APPROVAL, LINKS } from "../../../test/support/notifiers/fixtures.ts";
+import { type LocalReceiver, type ScriptedAnswer, startReceiver } from "../../../test/support/notifiers/local-receiver.ts";
 import { createWebhookNotifier } from "./webhook-notifier.ts";
 import { verifyWebhookSignature } from "./webhook-signature.ts";
 

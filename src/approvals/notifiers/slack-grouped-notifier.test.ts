@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createGroupedSlackNotifier } from "./slack-grouped-notifier.ts";
-import { startReceiver, type LocalReceiver } from "./testing/local-receiver.ts";
+import { startReceiver, type LocalReceiver } from "../../../test/support/notifiers/local-receiver.ts";
 import type { ApprovalNotice } from "./types.ts";
 
 const links = { approveUrl: "http://a/approve", denyUrl: "http://a/deny", detailsUrl: "http://a/d" };

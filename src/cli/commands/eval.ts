@@ -24,8 +24,8 @@ import { withScheduleClock } from "../../input/schedule-clock.ts";
 import type { PolicyInput } from "../../input/types.ts";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { openStateStore } from "../../state/open-state-store.ts";
-import { classifyEvalInput } from "../../testing/eval-input.ts";
-import { explain, type Explanation } from "../../testing/explain.ts";
+import { classifyEvalInput } from "../../eval/eval-input.ts";
+import { explain, type Explanation } from "../../eval/explain.ts";
 
 const USAGE = `usage: aegis eval --bundle <bundle.tar.gz> --input <request.json|-> [--config aegis.yaml] [--now <RFC 3339 time>] [--explain]
 

@@ -6,7 +6,7 @@ import { AegisError, isAegisError, type ErrorCode } from "../../errors/registry.
 import { startAegis } from "../../server/app.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createLogger } from "../../telemetry/logger.ts";
-import { checkTracing } from "../../telemetry/check-tracing.ts";
+import { checkTracing } from "../../server/check-tracing.ts";
 
 const USAGE = `usage: aegis serve [--config aegis.yaml] [--bundle <file|url>] [--grpc-addr :9191] [--http-addr :8181]
                    [--state sqlite:./data/aegis.db|redis://host:port] [--admin-token T]

@@ -11,8 +11,8 @@ import { decide } from "../../engine/decide.ts";
 import { openBundleFile } from "../../engine/open-bundle.ts";
 import { compilePolicyDir } from "../../bundle/policy-dir.ts";
 import { formatProblem } from "../../policy/index.ts";
-import { runCustomRegoTests } from "../../testing/custom-rego-tests.ts";
-import { findDecisionTestFiles, loadDecisionCases, runDecisionCases, sideBySide } from "../../testing/decision-tests.ts";
+import { runCustomRegoTests } from "../../decision-tests/custom-rego-tests.ts";
+import { findDecisionTestFiles, loadDecisionCases, runDecisionCases, sideBySide } from "../../decision-tests/decision-tests.ts";
 
 const USAGE = "usage: aegis test <dir> [--bundle <bundle.tar.gz>] [--verbose]\n";
 
