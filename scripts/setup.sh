@@ -170,8 +170,11 @@ setup_bench() {
 setup_opa_envoy_plugin() {
   local src="$1" bin="$tools/bin/opa-envoy-plugin" stamp="$tools/bin/.opa-envoy-plugin.source" source_id
   [ -f "$src/cmd/opa-envoy-plugin/main.go" ] || { log "OPA_ENVOY_PLUGIN_SRC is not a checkout of opa-envoy-plugin (no cmd/opa-envoy-plugin/main.go)"; exit 1; }
-  source_id="$(git -C "$src" rev-parse HEAD 'HEAD^{tree}' | tr '\n' ' ')$(git -C "$src" diff HEAD | sha256sum | cut -d' ' -f1)"
-  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$source_id" ]; then return; fi
+  # Not a git checkout (an unpacked archive): no stamp, so it is rebuilt each time (Go's cache keeps that short).
+  source_id=""
+  [ ! -e "$src/.git" ] || source_id="$(git -C "$src" rev-parse HEAD 'HEAD^{tree}' | tr '\n' ' ')"
+  [ -z "$source_id" ] || source_id+="$(git -C "$src" diff HEAD | sha256sum | cut -d' ' -f1)"
+  if [ -n "$source_id" ] && [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$source_id" ]; then return; fi
   log "building the OPA-Envoy plugin from OPA_ENVOY_PLUGIN_SRC with go build (a few minutes the first time)"
   (cd "$src" && go build -o "$bin.tmp" ./cmd/opa-envoy-plugin)
   mv "$bin.tmp" "$bin"
