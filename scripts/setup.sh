@@ -2,6 +2,7 @@
 # Provisions what this machine lacks into .tools/ (git-ignored), idempotently.
 # Usage: scripts/setup.sh [node] [deps] [opa] [envoy] [redis] [otelcol] [helm] [grpcurl] [chromium] [mcp-python]   (no argument: all)
 #        scripts/setup.sh bench   (the load generators and servers bench/ compares against; never by default)
+#        OPA_ENVOY_PLUGIN_SRC=<checkout> scripts/setup.sh bench   (also builds the real OPA-Envoy plugin)
 # Prints nothing on a warm second run except one summary line; prints `export PATH=...` hints never:
 # callers source scripts/env.sh afterwards.
 set -euo pipefail
@@ -155,6 +156,29 @@ setup_bench() {
     (cd "$src" && GOFLAGS=-mod=mod go build -o "$tools/bin/opa-envoy-bench" .)
     echo "$sum" > "$stamp"
   fi
+  if [ -n "${OPA_ENVOY_PLUGIN_SRC:-}" ]; then setup_opa_envoy_plugin "$OPA_ENVOY_PLUGIN_SRC"; fi
+  if [ -x "$tools/bin/opa-envoy-plugin" ]; then
+    bench_peer="the OPA-Envoy plugin ($(cut -c1-12 "$tools/bin/.opa-envoy-plugin.source" 2>/dev/null || echo 'unknown commit')) and the stand-in"
+  else
+    bench_peer="the OPA-Envoy stand-in only (OPA_ENVOY_PLUGIN_SRC=<checkout of opa-envoy-plugin> builds the plugin)"
+  fi
+}
+
+# The real OPA-Envoy plugin from a checkout of its public repository: the Go module proxy refuses
+# it as a module but serves its dependencies, so `go build` inside the checkout works. Rebuilt only
+# when the checkout's HEAD (commit, tree, uncommitted diff) differs from what the binary was built from.
+setup_opa_envoy_plugin() {
+  local src="$1" bin="$tools/bin/opa-envoy-plugin" stamp="$tools/bin/.opa-envoy-plugin.source" source_id
+  [ -f "$src/cmd/opa-envoy-plugin/main.go" ] || { log "OPA_ENVOY_PLUGIN_SRC is not a checkout of opa-envoy-plugin (no cmd/opa-envoy-plugin/main.go)"; exit 1; }
+  # Not a git checkout (an unpacked archive): no stamp, so it is rebuilt each time (Go's cache keeps that short).
+  source_id=""
+  [ ! -e "$src/.git" ] || source_id="$(git -C "$src" rev-parse HEAD 'HEAD^{tree}' | tr '\n' ' ')"
+  [ -z "$source_id" ] || source_id+="$(git -C "$src" diff HEAD | sha256sum | cut -d' ' -f1)"
+  if [ -n "$source_id" ] && [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$source_id" ]; then return; fi
+  log "building the OPA-Envoy plugin from OPA_ENVOY_PLUGIN_SRC with go build (a few minutes the first time)"
+  (cd "$src" && go build -o "$bin.tmp" ./cmd/opa-envoy-plugin)
+  mv "$bin.tmp" "$bin"
+  echo "$source_id" > "$stamp"
 }
 
 # The tests call the real grpcurl against `aegis serve` to prove server reflection is usable.
@@ -238,4 +262,4 @@ if wants grpcurl; then setup_grpcurl; fi
 if wants chromium; then setup_chromium; fi
 if wants bench; then setup_bench; fi
 if wants mcp-python; then setup_mcp_python; fi
-log "ready: node $(node --version), tools in .tools/bin"
+log "ready: node $(node --version), tools in .tools/bin${bench_peer:+; bench peer: $bench_peer}"

@@ -13,7 +13,8 @@ const USAGE = `usage: node bench/envoy/run.ts [options]
   --bundle B             bundle Aegis serves (default: bench/policies built into bench/out/)
   --rego-dir D           Rego library the bundle was built from, for the OPA side (default policies/aegis)
   --modes LIST           comma-separated, of ${ENVOY_MODES.join(",")}
-                         (default: upstream,envoy,envoy+aegis,envoy+opa-envoy)
+                         (default: upstream,envoy,envoy+aegis,envoy+opa-envoy; envoy+opa-envoy asks the
+                         real plugin when setup built it, the stand-in otherwise)
   --rates LIST           constant rates in req/s (default 1000)
   --duration S           seconds per rate (default 10)
   --warmup S             seconds at the first rate before measuring each path (default 3)

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultRegoDir } from "../../src/bundle/library-dir.ts";
 import { BENCH_OUT, bundleForBench } from "../lib/bundle-for-bench.ts";
-import { SERVER_NAMES, type ServerName } from "../lib/check-servers.ts";
+import { DEFAULT_SERVERS, SERVER_NAMES, type ServerName } from "../lib/check-servers.ts";
 import { runGrpcHarness } from "../lib/grpc-harness.ts";
 import { formatGrpcResult } from "../lib/grpc-report.ts";
 import { machineInfo } from "../lib/machine.ts";
@@ -14,8 +14,12 @@ const USAGE = `usage: node bench/grpc/run.ts [options]
   --bundle B          bundle to serve (default: policies/examples built into bench/out/)
   --rego-dir D        Rego library the bundle was built from, for the OPA side (default policies/aegis)
   --request F         CheckRequest as protobuf JSON (default: bench/grpc/check-request.json)
-  --servers LIST      comma-separated, of ${SERVER_NAMES.join(",")} (default: all)
-  --rates LIST        constant-rate phases in req/s (default: 1000,5000)
+  --denied-request F  a request every deciding server must deny alike, checked once before loading
+                      (default: bench/grpc/check-request-denied.json; "" to skip)
+  --servers LIST      comma-separated, of ${SERVER_NAMES.join(",")}
+                      (default: ${DEFAULT_SERVERS.join(",")}; opa-envoy is the real plugin when
+                      setup built it, the stand-in otherwise; opa-envoy-stand-in is always the stand-in)
+  --rates LIST        constant-rate phases in req/s (default: 1000)
   --no-max            skip the max-throughput phase
   --duration S        seconds per phase (default 10)
   --warmup S          seconds of max load before measuring each server (default 3)
@@ -34,8 +38,9 @@ const { values } = parseArgs({
     bundle: { type: "string" },
     "rego-dir": { type: "string" },
     request: { type: "string", default: join(REPO_ROOT, "bench", "grpc", "check-request.json") },
-    servers: { type: "string", default: SERVER_NAMES.join(",") },
-    rates: { type: "string", default: "1000,5000" },
+    "denied-request": { type: "string", default: join(REPO_ROOT, "bench", "grpc", "check-request-denied.json") },
+    servers: { type: "string", default: DEFAULT_SERVERS.join(",") },
+    rates: { type: "string", default: "1000" },
     "no-max": { type: "boolean", default: false },
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
@@ -70,6 +75,7 @@ const result = await runGrpcHarness({
   bundle: bundle.contents,
   regoDir: values["rego-dir"] ?? defaultRegoDir(),
   requestFile: values.request,
+  ...(values["denied-request"] === "" ? {} : { deniedRequestFile: values["denied-request"] }),
   servers: servers as ServerName[],
   rates: values.rates.split(",").filter((r) => r.trim() !== "").map(Number),
   max: !values["no-max"],

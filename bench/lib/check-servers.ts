@@ -1,17 +1,21 @@
-// The three ext_authz servers the gRPC and Envoy harnesses compare, as child-process specs:
-// the grpc-js no-op (transport floor), `aegis serve`, and OPA's Go evaluator behind the same
-// Check API (bench/opa-envoy, standing in for the OPA-Envoy plugin).
+// The ext_authz servers the gRPC and Envoy harnesses compare, as child-process specs: the grpc-js
+// no-op (transport floor), `aegis serve`, and the OPA-Envoy peer: `opa-envoy` is the real plugin
+// when setup built it and the stand-in (bench/opa-envoy) otherwise; `opa-envoy-stand-in` is always
+// the stand-in, so both can be measured in one run.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BundleContents } from "../../src/bundle/read.ts";
 import { freePort } from "./free-port.ts";
 import { writeRegoAndData } from "../../src/bench/rego-stage.ts";
-import { benchTool, REPO_ROOT } from "./repo-paths.ts";
+import { REPO_ROOT } from "./repo-paths.ts";
+import { opaEnvoyPluginBuilt, opaEnvoyPluginLabel, opaEnvoyPluginSpec, opaEnvoyStandInSpec, STAND_IN_LABEL } from "./opa-envoy-peer.ts";
 import { type RunningServer, type ServerSpec, startServer } from "./server-process.ts";
 
-export const SERVER_NAMES = ["noop", "aegis", "opa-envoy"] as const;
+export const SERVER_NAMES = ["noop", "aegis", "opa-envoy", "opa-envoy-stand-in"] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
+/** What a harness runs unless told otherwise: the floor, Aegis and the best peer available. */
+export const DEFAULT_SERVERS: readonly ServerName[] = ["noop", "aegis", "opa-envoy"];
 
 export interface ServerSetup {
   readonly bundlePath: string;
@@ -29,6 +33,8 @@ export interface CheckServer extends RunningServer {
   /** host:port of the gRPC Check service. */
   readonly target: string;
   readonly grpcPort: number;
+  /** Which implementation answered: "aegis", "noop", "opa-envoy-plugin <version> (<commit>)" or "stand-in". */
+  readonly peer: string;
 }
 
 export interface ServerFixture {
@@ -46,12 +52,14 @@ export async function createServerFixture(setup: ServerSetup): Promise<ServerFix
   await mkdir(join(opaPolicy, "bench"), { recursive: true });
   await writeFile(join(opaPolicy, "bench", "data.json"), JSON.stringify({ revision: setup.bundle.manifest.revision }));
   let aegisRuns = 0;
+  const plugin = opaEnvoyPluginBuilt() ? opaEnvoyPluginLabel() : null;
 
   return {
     async start(name) {
       const grpcPort = await freePort();
       const target = `127.0.0.1:${grpcPort}`;
       let spec: ServerSpec;
+      let peer: string = name;
       switch (name) {
         case "noop":
           spec = { name, command: process.execPath, args: ["--disable-warning=ExperimentalWarning", join(REPO_ROOT, "bench", "grpc", "noop-server.ts"), target], ready: { kind: "stdout", pattern: /^listening /m } };
@@ -75,11 +83,16 @@ export async function createServerFixture(setup: ServerSetup): Promise<ServerFix
           break;
         }
         case "opa-envoy":
-          spec = { name, command: benchTool("opa-envoy-bench"), args: ["--policy", opaPolicy, "--addr", target], ready: { kind: "stdout", pattern: /^listening /m } };
+        case "opa-envoy-stand-in": {
+          const at = { policyDir: opaPolicy, grpcTarget: target, httpPort: await freePort() };
+          const real = name === "opa-envoy" && plugin !== null;
+          spec = real ? opaEnvoyPluginSpec(name, at) : opaEnvoyStandInSpec(name, at);
+          peer = real ? plugin : STAND_IN_LABEL;
           break;
+        }
       }
       const running = await startServer({ ...spec, ...(setup.cpus === undefined ? {} : { cpus: setup.cpus }) });
-      return { ...running, target, grpcPort };
+      return { ...running, target, grpcPort, peer };
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };

@@ -1,6 +1,6 @@
 // Harness 3: HTTP calls end to end at a constant rate (vegeta): to the upstream alone, through
-// Envoy without ext_authz, and through Envoy asking an ext_authz server (Aegis; optionally the
-// OPA-Envoy stand-in or the no-op floor). The hop the authorization adds is the difference
+// Envoy without ext_authz, and through Envoy asking an ext_authz server (Aegis; the OPA-Envoy
+// peer: the real plugin when setup built it, else its stand-in; optionally the no-op floor). The hop the authorization adds is the difference
 // between Envoy with and without ext_authz, taken within each run, median across runs.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { type RunningServer, startServer } from "./server-process.ts";
 import { median } from "../../src/bench/stats.ts";
 import { type HttpTarget, runVegeta, type VegetaResult } from "./vegeta.ts";
 
-export const ENVOY_MODES = ["upstream", "envoy", "envoy+noop", "envoy+aegis", "envoy+opa-envoy", "envoy+aegis+ext_proc", "envoy+aegis+ext_proc+response"] as const;
+export const ENVOY_MODES = ["upstream", "envoy", "envoy+noop", "envoy+aegis", "envoy+opa-envoy", "envoy+opa-envoy-stand-in", "envoy+aegis+ext_proc", "envoy+aegis+ext_proc+response"] as const;
 export type EnvoyMode = (typeof ENVOY_MODES)[number];
 
 export interface EnvoyHarnessOptions {
@@ -40,12 +40,15 @@ export interface EnvoyHarnessOptions {
 
 export interface EnvoyPhase {
   readonly mode: EnvoyMode;
+  /** Which ext_authz implementation answered (see CheckServer.peer); null without ext_authz. */
+  readonly peer: string | null;
   readonly rate: number;
   readonly result: VegetaResult;
 }
 
 export interface EnvoyMedian {
   readonly mode: EnvoyMode;
+  readonly peer: string | null;
   readonly rate: number;
   readonly rps: number;
   readonly p50Ns: number;
@@ -59,6 +62,7 @@ export interface EnvoyMedian {
 
 export interface HopLatency {
   readonly mode: EnvoyMode;
+  readonly peer: string | null;
   readonly rate: number;
   /** (Envoy + ext_authz) − (Envoy alone), medians across runs of the per-run difference. */
   readonly p50Ns: number;
@@ -73,7 +77,7 @@ export interface EnvoyHarnessResult {
 }
 
 const AUTHZ_SERVER: Partial<Record<EnvoyMode, ServerName>> = {
-  "envoy+noop": "noop", "envoy+aegis": "aegis", "envoy+opa-envoy": "opa-envoy", "envoy+aegis+ext_proc": "aegis", "envoy+aegis+ext_proc+response": "aegis",
+  "envoy+noop": "noop", "envoy+aegis": "aegis", "envoy+opa-envoy": "opa-envoy", "envoy+opa-envoy-stand-in": "opa-envoy-stand-in", "envoy+aegis+ext_proc": "aegis", "envoy+aegis+ext_proc+response": "aegis",
 };
 const WITH_EXT_PROC: readonly EnvoyMode[] = ["envoy+aegis+ext_proc", "envoy+aegis+ext_proc+response"];
 
@@ -106,7 +110,7 @@ export async function runEnvoyHarness(options: EnvoyHarnessOptions): Promise<Env
             const result = await runVegeta({ target, rate, durationS: options.durationS, expectStatus: 200 });
             if (result.ok === 0) throw new AegisError("AEGIS_ERR_BENCH", `${mode}: no call succeeded (${result.errorSamples.join("; ")})`);
             say(`  ${mode} ${rate}/s: p50 ${(result.latency.p50Ns / 1e6).toFixed(2)} ms, p99 ${(result.latency.p99Ns / 1e6).toFixed(2)} ms, errors ${result.errors}`);
-            phases.push({ mode, rate, result });
+            phases.push({ mode, peer: stack.peer, rate, result });
           }
         } finally {
           await stack.stop();
@@ -124,6 +128,7 @@ export async function runEnvoyHarness(options: EnvoyHarnessOptions): Promise<Env
 
 interface Stack {
   readonly port: number;
+  readonly peer: string | null;
   stop(): Promise<void>;
 }
 
@@ -131,7 +136,7 @@ async function startStack(
   mode: EnvoyMode,
   ctx: { fixture: ServerFixture; upstreamPort: number; dir: string; envoyConcurrency: number; index: number },
 ): Promise<Stack> {
-  if (mode === "upstream") return { port: ctx.upstreamPort, stop: async () => {} };
+  if (mode === "upstream") return { port: ctx.upstreamPort, peer: null, stop: async () => {} };
   const serverName = AUTHZ_SERVER[mode];
   const authz: CheckServer | null = serverName === undefined ? null : await ctx.fixture.start(serverName);
   let envoy: RunningServer;
@@ -152,6 +157,7 @@ async function startStack(
   }
   return {
     port: listenPort,
+    peer: authz?.peer ?? null,
     async stop() {
       await envoy.stop();
       await authz?.stop();
@@ -166,7 +172,7 @@ function medians(runs: readonly (readonly EnvoyPhase[])[]): EnvoyMedian[] {
     const first = group[0] as EnvoyPhase;
     const of = (pick: (p: EnvoyPhase) => number) => median(group.map(pick));
     return {
-      mode: first.mode, rate: first.rate,
+      mode: first.mode, peer: first.peer, rate: first.rate,
       rps: of((p) => p.result.rps),
       p50Ns: of((p) => p.result.latency.p50Ns),
       p90Ns: of((p) => p.result.latency.p90Ns),
@@ -189,7 +195,8 @@ function hops(runs: readonly (readonly EnvoyPhase[])[], options: EnvoyHarnessOpt
         const without = phases.find((p) => p.mode === "envoy" && p.rate === rate)?.result.latency;
         return withAuthz === undefined || without === undefined ? [] : [{ p50: withAuthz.p50Ns - without.p50Ns, p99: withAuthz.p99Ns - without.p99Ns, p999: withAuthz.p999Ns - without.p999Ns }];
       });
-      if (diffs.length > 0) out.push({ mode, rate, p50Ns: median(diffs.map((d) => d.p50)), p99Ns: median(diffs.map((d) => d.p99)), p999Ns: median(diffs.map((d) => d.p999)) });
+      const peer = runs.flat().find((p) => p.mode === mode)?.peer ?? null;
+      if (diffs.length > 0) out.push({ mode, peer, rate, p50Ns: median(diffs.map((d) => d.p50)), p99Ns: median(diffs.map((d) => d.p99)), p999Ns: median(diffs.map((d) => d.p999)) });
     }
   }
   return out;

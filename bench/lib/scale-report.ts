@@ -18,6 +18,8 @@ export interface BodyPoint {
   readonly probe: ProbeResult;
   /** Check at a constant rate through gRPC, by server. */
   readonly check: Readonly<Record<string, LatencySummary>>;
+  /** By server, which implementation answered (see CheckServer.peer). */
+  readonly peers: Readonly<Record<string, string>>;
 }
 
 export interface ScaleReport {

@@ -92,9 +92,11 @@ if (bodySizes.length > 0) {
       for (let i = 0; i < runs; i++) probes.push(await probeInChild(base.path, { paramsBytes: bytes, workers: 0, warmupMs: 500, durationMs }));
       const file = await requestWithBody(bytes, join(BENCH_OUT, "scale"));
       const check: Record<string, LatencySummary> = {};
+      const peers: Record<string, string> = {}; // which implementation answered as each server
       for (const name of list(values["body-servers"]) as ServerName[]) {
         if (!(SERVER_NAMES as readonly string[]).includes(name)) throw new Error(`unknown server ${name}`);
         const server = await fixture.start(name);
+        peers[name] = server.peer;
         try {
           await runGhz({ target: server.target, requestFile: file, durationS: 2, concurrency: 50, connections: 1, rps: rate });
           check[name] = (await runGhz({ target: server.target, requestFile: file, durationS: Number(values.duration) * 2, concurrency: 50, connections: 1, rps: rate })).latency;
@@ -102,7 +104,7 @@ if (bodySizes.length > 0) {
           await server.stop();
         }
       }
-      bodies.push({ bytes, probe: medianProbe(probes), check });
+      bodies.push({ bytes, probe: medianProbe(probes), check, peers });
     }
   } finally {
     await fixture.remove();
