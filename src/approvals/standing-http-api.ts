@@ -101,7 +101,7 @@ export function standingRoutes(opts: StandingApiOptions): Route[] {
         try {
           assertNewStanding({ ...spec, now: now() });
         } catch (err) {
-          if (isAegisError(err, "AEGIS_ERR_STATE")) throw new HttpError(400, "invalid_request", err.message);
+          if (isAegisError(err, "AEGIS_ERR_REQUEST_INVALID")) throw HttpError.of(err, "invalid_request");
           throw err;
         }
         sendJson(res, 201, { standing_approval: await standing.create(spec) });

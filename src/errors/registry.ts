@@ -48,6 +48,7 @@ export const ERRORS = {
   AEGIS_ERR_SDK_CHECK: { message: "the SDK got no decision: the call is malformed, Aegis is unreachable, answered a gRPC error or an unreadable response", grpc: "UNAVAILABLE", http: 503 },
   AEGIS_ERR_SDK_DENIED: { message: "the policy denied the tool call (SDK)", grpc: "PERMISSION_DENIED", http: 403 },
   AEGIS_ERR_SDK_APPROVAL_PENDING: { message: "the tool call waits for a human approval (SDK)", grpc: "PERMISSION_DENIED", http: 403 },
+  AEGIS_ERR_REQUEST_INVALID: { message: "an API request's body or parameters failed validation", grpc: "INVALID_ARGUMENT", http: 400 },
   AEGIS_ERR_BUNDLE_HISTORY: { message: "the requested bundle revision is not among the kept good bundles", grpc: "NOT_FOUND", http: 404 },
 } as const satisfies Record<string, ErrorInfo>;
 

@@ -14,6 +14,8 @@ export interface AdminHttpOptions {
   readonly addr: string;
   readonly bundleStatus: () => BundleStatus;
   readonly isDraining: () => boolean;
+  /** The state store's own probe (SELECT 1 / PING); reported by /readyz, see stateProbe. */
+  readonly stateHealth?: () => Promise<void>;
   readonly registry: Registry;
   readonly routes: readonly Route[];
   /** Errors that are not an HttpError (bugs, state failures): answered 500 and reported here. */
@@ -92,6 +94,28 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
 }
 
+const STATE_PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * The store's health for /readyz's body. It does not decide readiness: every replica shares the
+ * store, so taking them all out of service when it fails would turn a state outage (checks fail
+ * closed anyway) into no service at all; alert on `state.ok` instead.
+ */
+async function stateProbe(health: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${STATE_PROBE_TIMEOUT_MS} ms`)), STATE_PROBE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([health(), timeout]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpHandle> {
   const builtins: Route[] = [
     { method: "GET", path: "/healthz", handler: async (_q, res) => sendJson(res, 200, { status: "ok" }) },
@@ -101,7 +125,8 @@ export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpH
       handler: async (_q, res) => {
         const bundle = opts.bundleStatus();
         const ready = bundle.revision !== null && !opts.isDraining();
-        sendJson(res, ready ? 200 : 503, { ready, draining: opts.isDraining(), bundle });
+        const state = opts.stateHealth === undefined ? undefined : await stateProbe(opts.stateHealth);
+        sendJson(res, ready ? 200 : 503, { ready, draining: opts.isDraining(), bundle, ...(state === undefined ? {} : { state }) });
       },
     },
     {

@@ -161,6 +161,7 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       addr: config.http.addr,
       bundleStatus: () => reloader.status(),
       isDraining: () => draining,
+      stateHealth: () => store.health(),
       registry: metrics.registry,
       // A failing admin request is that request's 500, logged here; it never ends the process.
       onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "admin request failed"),

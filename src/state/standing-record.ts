@@ -76,5 +76,5 @@ export function standingAlreadyRevoked(id: string): AegisError {
 }
 
 function invalid(message: string): AegisError {
-  return new AegisError("AEGIS_ERR_STATE", message);
+  return new AegisError("AEGIS_ERR_REQUEST_INVALID", message);
 }

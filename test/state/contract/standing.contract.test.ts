@@ -62,9 +62,9 @@ describeEachBackend("standing approvals", (store) => {
     expect(results.filter((r) => r === "exhausted")).toHaveLength(35);
   });
 
-  it("refuses malformed standing approvals with AEGIS_ERR_STATE and stores nothing", async () => {
+  it("refuses malformed standing approvals with AEGIS_ERR_REQUEST_INVALID and stores nothing", async () => {
     for (const bad of [standing({ uses: 0 }), standing({ uses: 1.5 }), standing({ expiresAt: T0 }), standing({ tool: "" }), standing({ bounds: [{ param: "amount" }] }), standing({ bounds: [{ param: "amount", max: Number.NaN }] })]) {
-      expectAegisError(await rejection(store().standing.createStandingApproval(bad)), "AEGIS_ERR_STATE");
+      expectAegisError(await rejection(store().standing.createStandingApproval(bad)), "AEGIS_ERR_REQUEST_INVALID");
     }
     expect(await store().standing.listStandingApprovals({}, T0)).toEqual([]);
   });
