@@ -15,8 +15,8 @@ import { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError } from "../errors/registry.ts";
 import { verifyAttestation } from "../identity/call-chain.ts";
 import { createIdentityResolver } from "../identity/resolve-identity.ts";
+import { identityConfigOf } from "./identity-config.ts";
 import { verificationKeyFromFile, type VerificationKey } from "../identity/verification-key.ts";
-import { durationSeconds } from "../policy/duration.ts";
 import { openStateStore } from "../state/open-state-store.ts";
 import type { ApprovalRecord } from "../state/approval-store.ts";
 import { createDecisionLog, type DecisionLog } from "../telemetry/decision-log/index.ts";
@@ -100,27 +100,11 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
     const shadow = config.shadow.candidate_bundle === undefined ? null : await createShadowComparator({ source: config.shadow.candidate_bundle, config, logger, metrics });
     if (shadow !== null) closers.push(() => shadow.close());
 
-    const identityOptions = {
-      jwt: config.identity.jwt === undefined ? null : {
-        ...(config.identity.jwt.jwks_file === undefined ? {} : { jwksFile: config.identity.jwt.jwks_file }),
-        ...(config.identity.jwt.jwks_url === undefined ? {} : { jwksUrl: config.identity.jwt.jwks_url }),
-        ...(config.identity.jwt.public_key_file === undefined ? {} : { publicKeyFile: config.identity.jwt.public_key_file }),
-        ...(config.identity.jwt.issuer === undefined ? {} : { issuer: config.identity.jwt.issuer }),
-        ...(config.identity.jwt.audience === undefined ? {} : { audience: config.identity.jwt.audience }),
-        tenantClaim: config.identity.jwt.tenant_claim,
-        agentClaim: config.identity.jwt.agent_claim,
-        maxLifetimeSeconds: durationSeconds(config.identity.jwt.max_lifetime),
-      },
-      spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
-    };
-    const resolveIdentity = createIdentityResolver({ ...identityOptions, trustIdentityHeaders: config.identity.trust_headers });
+    const resolveIdentity = createIdentityResolver(identityConfigOf(config, config.identity.trust_headers));
     // The admin port has no sidecar in front of it to strip x-aegis-* headers, so an agent reading
     // its own approval (and override token) there is identified by a verified JWT, and by those
     // headers only when the operator opts in as well.
-    const resolveAdminAgent = createIdentityResolver({
-      ...identityOptions,
-      trustIdentityHeaders: config.identity.trust_headers && config.approvals.self_read_trusts_identity_headers,
-    });
+    const resolveAdminAgent = createIdentityResolver(identityConfigOf(config, config.identity.trust_headers && config.approvals.self_read_trusts_identity_headers));
     const check = createCheckPipeline({
       decider: holder,
       identity: resolveIdentity,

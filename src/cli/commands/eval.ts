@@ -15,6 +15,7 @@ import { openBundleFile } from "../../engine/open-bundle.ts";
 import { AegisError, isAegisError } from "../../errors/registry.ts";
 import { verifyAttestation } from "../../identity/call-chain.ts";
 import { createIdentityResolver } from "../../identity/resolve-identity.ts";
+import { identityConfigOf } from "../../server/identity-config.ts";
 import { verificationKeyFromFile } from "../../identity/verification-key.ts";
 import { matchCatalog } from "../../input/catalog.ts";
 import { completeInput } from "../../input/complete-input.ts";
@@ -109,20 +110,7 @@ async function checkRequest(request: Parameters<typeof readRequestFacts>[0], con
   } catch (err) {
     return { ok: false, reason: isAegisError(err) ? err.message : String(err) };
   }
-  const jwt = config.identity.jwt;
-  const resolveIdentity = createIdentityResolver({
-    jwt: jwt === undefined ? null : {
-      ...(jwt.jwks_file === undefined ? {} : { jwksFile: jwt.jwks_file }),
-      ...(jwt.jwks_url === undefined ? {} : { jwksUrl: jwt.jwks_url }),
-      ...(jwt.public_key_file === undefined ? {} : { publicKeyFile: jwt.public_key_file }),
-      ...(jwt.issuer === undefined ? {} : { issuer: jwt.issuer }),
-      ...(jwt.audience === undefined ? {} : { audience: jwt.audience }),
-      tenantClaim: jwt.tenant_claim,
-      agentClaim: jwt.agent_claim,
-    },
-    spiffe: { trustDomains: config.identity.spiffe.trust_domains, pattern: config.identity.spiffe.pattern },
-    trustIdentityHeaders: config.identity.trust_headers,
-  });
+  const resolveIdentity = createIdentityResolver(identityConfigOf(config, config.identity.trust_headers));
   let identity: ResolvedIdentity | null = null;
   const keys = config.call_chain.keys;
   const decider = new EngineHolder<PolicyContext>();
