@@ -99,20 +99,22 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
 
   const mutations = outcome === "sanitize" ? redactionMutations(decision.redactions, context.request.rawQueryKeys) : null;
   // Aegis consumes its own credentials; the upstream has no use for them and might log them.
-  const consumed = [
-    ...(context.request.overrideToken !== null ? [HEADER.overrideToken] : []),
-    ...(context.request.attestation !== null ? [HEADER.attestation] : []),
-  ];
+  const headersToRemove = mutations === null ? [] : [...mutations.headersToRemove];
+  if (context.request.overrideToken !== null && !headersToRemove.includes(HEADER.overrideToken)) headersToRemove.push(HEADER.overrideToken);
+  if (context.request.attestation !== null && !headersToRemove.includes(HEADER.attestation)) headersToRemove.push(HEADER.attestation);
   const removedQuery = credentialQueryKeys(context.request.rawQueryKeys);
+  const toSet = mutations?.queryParametersToSet ?? [];
+  const shadow = decision.mode === "shadow" || context.shadowGlobal;
   return okResponse({
     headers,
-    headersToRemove: [...new Set([...(mutations?.headersToRemove ?? []), ...consumed])],
-    queryParametersToSet: (mutations?.queryParametersToSet ?? []).filter((q) => !removedQuery.includes(q.key)),
+    headersToRemove,
+    queryParametersToSet: removedQuery.length === 0 ? toSet : toSet.filter((q) => !removedQuery.includes(q.key)),
     queryParametersToRemove: removedQuery,
     dynamicMetadata: decisionMetadata({
-      ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome,
+      decision_id: decision.decision_id, reason: decision.reason, rule_id: decision.rule_id, policy_version: decision.policy_version,
+      outcome, shadowed_outcome: shadowedOutcome,
       ...(outcome === "sanitize" ? { redact_params: decision.redactions.params } : {}),
-      ...(context.call === undefined ? {} : { call: { ...context.call, shadow: decision.mode === "shadow" || context.shadowGlobal } }),
+      ...(context.call === undefined ? {} : { call: { ...context.call, shadow } }),
     }),
   });
 }
@@ -123,6 +125,7 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
  * the upstream, which might log its URLs.
  */
 function credentialQueryKeys(rawQueryKeys: readonly string[]): string[] {
+  if (rawQueryKeys.length === 0) return [];
   return rawQueryKeys.filter((raw) => CREDENTIAL_PARAM_NAMES.includes(decodeQueryName(raw).toLowerCase()));
 }
 
