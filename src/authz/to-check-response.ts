@@ -85,6 +85,7 @@ function shadowed(outcome: Outcome): ShadowedOutcome | null {
 }
 
 function allowResponse(decision: Decision, context: ResponseContext, outcome: "allow" | "sanitize", shadowedOutcome: ShadowedOutcome | null): CheckResponse {
+  const shadow = decision.mode === "shadow" || context.shadowGlobal;
   const headers: HeaderValueOption[] = [
     headerOption(HEADER.decisionId, decision.decision_id),
     headerOption(HEADER.policyVersion, decision.policy_version),
@@ -92,7 +93,7 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
   // Set on every allowed call the Check handler maps (it always names the call), over anything the
   // agent sent: the sidecar skips ext_proc on "skip" and reads only the response on "response".
   if (context.call !== undefined) {
-    headers.push(headerOption(EXT_PROC_HEADER, decision.mode === "shadow" || context.shadowGlobal ? "skip" : context.call.ext_proc));
+    headers.push(headerOption(EXT_PROC_HEADER, shadow ? "skip" : context.call.ext_proc));
   }
   const budget = context.budgetRemaining === undefined ? null : budgetRemainingHeader(context.budgetRemaining);
   if (budget !== null) headers.push(headerOption(HEADER.budgetRemaining, budget));
@@ -104,15 +105,13 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
   if (context.request.attestation !== null && !headersToRemove.includes(HEADER.attestation)) headersToRemove.push(HEADER.attestation);
   const removedQuery = credentialQueryKeys(context.request.rawQueryKeys);
   const toSet = mutations?.queryParametersToSet ?? [];
-  const shadow = decision.mode === "shadow" || context.shadowGlobal;
   return okResponse({
     headers,
     headersToRemove,
     queryParametersToSet: removedQuery.length === 0 ? toSet : toSet.filter((q) => !removedQuery.includes(q.key)),
     queryParametersToRemove: removedQuery,
     dynamicMetadata: decisionMetadata({
-      decision_id: decision.decision_id, reason: decision.reason, rule_id: decision.rule_id, policy_version: decision.policy_version,
-      outcome, shadowed_outcome: shadowedOutcome,
+      ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome,
       ...(outcome === "sanitize" ? { redact_params: decision.redactions.params } : {}),
       ...(context.call === undefined ? {} : { call: { ...context.call, shadow } }),
     }),
