@@ -5,15 +5,14 @@
 // entries in key order. A shape this encoder does not know (status details, a deprecated or
 // unset member it never writes, an enum name it has no number for) returns null and the caller
 // falls back to the generic serializer.
-import type { CheckResponse, DeniedHttpResponse, HeaderValueOption, OkHttpResponse, QueryParameter, Struct, StructValue } from "./ext-authz-types.ts";
+import type { CheckResponse, DeniedHttpResponse, HeaderValueOption, OkHttpResponse, Struct, StructValue } from "./ext-authz-types.ts";
 
 const APPEND_ACTION: Readonly<Record<string, number>> = { APPEND_IF_EXISTS_OR_ADD: 0, ADD_IF_ABSENT: 1, OVERWRITE_IF_EXISTS_OR_ADD: 2, OVERWRITE_IF_EXISTS: 3 };
 // The envoy.type.v3.StatusCode names Aegis answers with (HttpStatusCodeName); any other takes the generic path.
 const HTTP_STATUS: Readonly<Record<string, number>> = { Empty: 0, OK: 200, BadRequest: 400, Forbidden: 403 };
 
 /** Thrown inside the encoder when the shape is not one it knows; never escapes encodeCheckResponse. */
-class Unsupported extends Error {}
-const UNSUPPORTED = new Unsupported();
+const UNSUPPORTED = new Error("CheckResponse shape not handled by the encoder");
 
 class Writer {
   buf = Buffer.allocUnsafe(1024);
@@ -65,12 +64,15 @@ class Writer {
     this.pos += 8;
   }
 
-  /** A length-delimited sub-message: one byte is reserved for its length, moved over when it needs more. */
-  message(tag: number, write: () => void): void {
+  /** Opens a length-delimited sub-message: one byte is reserved for its length (see end). */
+  begin(tag: number): number {
     this.varint(tag);
     this.room(1);
-    const start = ++this.pos;
-    write();
+    return ++this.pos;
+  }
+
+  /** Closes the sub-message opened at `start`, moving it over when its length needs more than a byte. */
+  end(start: number): void {
     const length = this.pos - start;
     if (length < 0x80) {
       this.buf[start - 1] = length;
@@ -93,16 +95,28 @@ export function encodeCheckResponse(response: CheckResponse): Buffer | null {
     if (response.status != null) {
       const status = response.status;
       if (status.details != null && status.details.length > 0) return null;
-      w.message(10, () => {
-        if (status.code != null) int32(w, 8, status.code);
-        if (status.message != null) w.string(18, status.message);
-      });
+      const at = w.begin(10);
+      if (status.code != null) int32(w, 8, status.code);
+      if (status.message != null) w.string(18, status.message);
+      w.end(at);
     }
     const denied = (response as { denied_response?: DeniedHttpResponse | null }).denied_response;
-    if (denied != null) w.message(18, () => deniedResponse(w, denied));
+    if (denied != null) {
+      const at = w.begin(18);
+      deniedResponse(w, denied);
+      w.end(at);
+    }
     const ok = (response as { ok_response?: OkHttpResponse | null }).ok_response;
-    if (ok != null) w.message(26, () => okResponse(w, ok));
-    if (response.dynamic_metadata != null) w.message(34, () => struct(w, response.dynamic_metadata!));
+    if (ok != null) {
+      const at = w.begin(26);
+      okResponse(w, ok);
+      w.end(at);
+    }
+    if (response.dynamic_metadata != null) {
+      const at = w.begin(34);
+      struct(w, response.dynamic_metadata);
+      w.end(at);
+    }
   } catch (err) {
     if (err === UNSUPPORTED) return null;
     throw err;
@@ -120,7 +134,9 @@ function deniedResponse(w: Writer, denied: DeniedHttpResponse): void {
   if (denied.status != null) {
     const code = HTTP_STATUS[denied.status.code as string];
     if (code === undefined) throw UNSUPPORTED;
-    w.message(10, () => int32(w, 8, code));
+    const at = w.begin(10);
+    int32(w, 8, code);
+    w.end(at);
   }
   headers(w, 18, denied.headers);
   if (denied.body != null) w.string(26, denied.body);
@@ -131,7 +147,14 @@ function okResponse(w: Writer, ok: OkHttpResponse): void {
   if (ok.dynamic_metadata != null) throw UNSUPPORTED;
   strings(w, 42, ok.headers_to_remove);
   headers(w, 50, ok.response_headers_to_add);
-  if (ok.query_parameters_to_set != null) for (const q of ok.query_parameters_to_set) w.message(58, () => queryParameter(w, q));
+  if (ok.query_parameters_to_set != null) {
+    for (const q of ok.query_parameters_to_set) {
+      const at = w.begin(58);
+      if (q.key != null) w.string(10, q.key);
+      if (q.value != null) w.string(18, q.value);
+      w.end(at);
+    }
+  }
   strings(w, 66, ok.query_parameters_to_remove);
 }
 
@@ -140,17 +163,22 @@ function strings(w: Writer, tag: number, values: readonly string[] | null | unde
 }
 
 function headers(w: Writer, tag: number, options: readonly HeaderValueOption[] | null | undefined): void {
-  if (options != null) for (const option of options) w.message(tag, () => headerValueOption(w, option));
+  if (options == null) return;
+  for (const option of options) {
+    const at = w.begin(tag);
+    headerValueOption(w, option);
+    w.end(at);
+  }
 }
 
 function headerValueOption(w: Writer, option: HeaderValueOption): void {
   const { header } = option;
   if (header != null) {
-    w.message(10, () => {
-      if (header.key != null) w.string(10, header.key);
-      if (header.value != null) w.string(18, header.value);
-      if (header.raw_value != null) w.bytes(26, header.raw_value);
-    });
+    const at = w.begin(10);
+    if (header.key != null) w.string(10, header.key);
+    if (header.value != null) w.string(18, header.value);
+    if (header.raw_value != null) w.bytes(26, header.raw_value);
+    w.end(at);
   }
   if (option.append != null) throw UNSUPPORTED;
   if (option.append_action != null) {
@@ -164,19 +192,16 @@ function headerValueOption(w: Writer, option: HeaderValueOption): void {
   }
 }
 
-function queryParameter(w: Writer, q: QueryParameter): void {
-  if (q.key != null) w.string(10, q.key);
-  if (q.value != null) w.string(18, q.value);
-}
-
 function struct(w: Writer, value: Struct): void {
   const { fields } = value;
   if (fields == null) return;
   for (const key of Object.keys(fields)) {
-    w.message(10, () => {
-      w.string(10, key);
-      w.message(18, () => structValue(w, fields[key]!));
-    });
+    const entry = w.begin(10);
+    w.string(10, key);
+    const value = w.begin(18);
+    structValue(w, fields[key]!);
+    w.end(value);
+    w.end(entry);
   }
 }
 
@@ -193,11 +218,20 @@ function structValue(w: Writer, value: StructValue): void {
     w.varint(32);
     w.varint(v.boolValue ? 1 : 0);
   }
-  if (v.structValue != null) w.message(42, () => struct(w, v.structValue!));
+  if (v.structValue != null) {
+    const at = w.begin(42);
+    struct(w, v.structValue);
+    w.end(at);
+  }
   if (v.listValue != null) {
-    const list = v.listValue;
-    w.message(50, () => {
-      if (list.values != null) for (const item of list.values) w.message(10, () => structValue(w, item));
-    });
+    const list = w.begin(50);
+    if (v.listValue.values != null) {
+      for (const item of v.listValue.values) {
+        const at = w.begin(10);
+        structValue(w, item);
+        w.end(at);
+      }
+    }
+    w.end(list);
   }
 }
