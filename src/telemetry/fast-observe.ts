@@ -9,7 +9,7 @@ import type { Histogram } from "prom-client";
 interface SeriesEntry {
   sum: number;
   count: number;
-  readonly bucketValues: Record<number, number>;
+  readonly bucketValues: Record<string, number>;
   readonly labels: Readonly<Record<string, string | number>>;
 }
 interface HistogramInternals {
@@ -22,6 +22,9 @@ export function fastObserver<L extends string>(histogram: Histogram<L>, labelNam
   const internals = histogram as unknown as HistogramInternals;
   let map: Record<string, SeriesEntry> | null = null;
   const entries = new Map<string, SeriesEntry>();
+  // Bucket keys as the strings the entry is keyed by: a number key is converted on every lookup.
+  const bounds = internals.upperBounds;
+  const boundKeys = bounds.map(String);
   return (labelValue, value) => {
     if (internals.hashMap !== map) {
       // reset() replaced the series: find them again.
@@ -39,10 +42,9 @@ export function fastObserver<L extends string>(histogram: Histogram<L>, labelNam
     }
     entry.sum += value;
     entry.count += 1;
-    const bounds = internals.upperBounds;
     for (let i = 0; i < bounds.length; i++) {
       if (value <= bounds[i]!) {
-        entry.bucketValues[bounds[i]!]! += 1;
+        entry.bucketValues[boundKeys[i]!]! += 1;
         return;
       }
     }
