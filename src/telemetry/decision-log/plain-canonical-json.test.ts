@@ -22,12 +22,17 @@ describe("plainCanonicalJson", () => {
     cycle["self"] = cycle;
     let deep: unknown = 1;
     for (let i = 0; i < 100; i++) deep = [deep];
-    for (const value of [{ a: "\ud800" }, { "\udc00": 1 }, { n: Number.NaN }, [Infinity], { d: new Date(0) }, { b: 1n }, cycle, deep, { s: new String("x") }]) {
+    for (const value of [{ a: "\ud800" }, { "\udc00": 1 }, ["ok", "x\udbffy"], { n: Number.NaN }, [Infinity], { d: new Date(0) }, { b: 1n }, cycle, deep, { s: new String("x") }]) {
       expect(plainCanonicalJson(value)).toBeNull();
     }
     expect(canonicalJson(deep)).toBe(canonicalize(deep));
     expect(canonicalJson({ d: new Date(0) })).toBe('{"d":"1970-01-01T00:00:00.000Z"}');
     expect(() => canonicalJson(cycle)).toThrow(/not JSON-serialisable/);
+  });
+
+  it("writes a string that only spells a surrogate escape (a backslash, then ud800) as canonicalize does", () => {
+    const value = { "\\ud800": "\\udfff", list: ["\\uD83D"] };
+    expect(plainCanonicalJson(value)).toBe(canonicalize(value));
   });
 
   it("skips members without a JSON form and writes them as null in arrays, as canonicalize does", () => {
