@@ -34,9 +34,12 @@ function maskValue(value: unknown, masked: ReadonlySet<string>): unknown {
   if (Array.isArray(value)) return value.map((v) => maskValue(v, masked));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    // Defined, not assigned: `out["__proto__"] = v` would set the prototype and drop the key.
-    Object.defineProperty(out, k, { value: isMasked(k, masked) ? REDACTED_VALUE : maskValue(v, masked), enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(value)) {
+    const v = isMasked(k, masked) ? REDACTED_VALUE : maskValue((value as Record<string, unknown>)[k], masked);
+    // Only "__proto__" must be defined rather than assigned (assigning sets the prototype and drops
+    // the key); defineProperty for every key cost a check ~1% of its CPU.
+    if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
   }
   return out;
 }

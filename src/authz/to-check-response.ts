@@ -85,6 +85,7 @@ function shadowed(outcome: Outcome): ShadowedOutcome | null {
 }
 
 function allowResponse(decision: Decision, context: ResponseContext, outcome: "allow" | "sanitize", shadowedOutcome: ShadowedOutcome | null): CheckResponse {
+  const shadow = decision.mode === "shadow" || context.shadowGlobal;
   const headers: HeaderValueOption[] = [
     headerOption(HEADER.decisionId, decision.decision_id),
     headerOption(HEADER.policyVersion, decision.policy_version),
@@ -92,27 +93,27 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
   // Set on every allowed call the Check handler maps (it always names the call), over anything the
   // agent sent: the sidecar skips ext_proc on "skip" and reads only the response on "response".
   if (context.call !== undefined) {
-    headers.push(headerOption(EXT_PROC_HEADER, decision.mode === "shadow" || context.shadowGlobal ? "skip" : context.call.ext_proc));
+    headers.push(headerOption(EXT_PROC_HEADER, shadow ? "skip" : context.call.ext_proc));
   }
   const budget = context.budgetRemaining === undefined ? null : budgetRemainingHeader(context.budgetRemaining);
   if (budget !== null) headers.push(headerOption(HEADER.budgetRemaining, budget));
 
   const mutations = outcome === "sanitize" ? redactionMutations(decision.redactions, context.request.rawQueryKeys) : null;
   // Aegis consumes its own credentials; the upstream has no use for them and might log them.
-  const consumed = [
-    ...(context.request.overrideToken !== null ? [HEADER.overrideToken] : []),
-    ...(context.request.attestation !== null ? [HEADER.attestation] : []),
-  ];
+  const headersToRemove = mutations === null ? [] : [...mutations.headersToRemove];
+  if (context.request.overrideToken !== null && !headersToRemove.includes(HEADER.overrideToken)) headersToRemove.push(HEADER.overrideToken);
+  if (context.request.attestation !== null && !headersToRemove.includes(HEADER.attestation)) headersToRemove.push(HEADER.attestation);
   const removedQuery = credentialQueryKeys(context.request.rawQueryKeys);
+  const toSet = mutations?.queryParametersToSet ?? [];
   return okResponse({
     headers,
-    headersToRemove: [...new Set([...(mutations?.headersToRemove ?? []), ...consumed])],
-    queryParametersToSet: (mutations?.queryParametersToSet ?? []).filter((q) => !removedQuery.includes(q.key)),
+    headersToRemove,
+    queryParametersToSet: removedQuery.length === 0 ? toSet : toSet.filter((q) => !removedQuery.includes(q.key)),
     queryParametersToRemove: removedQuery,
     dynamicMetadata: decisionMetadata({
       ...metadataBase(decision), outcome, shadowed_outcome: shadowedOutcome,
       ...(outcome === "sanitize" ? { redact_params: decision.redactions.params } : {}),
-      ...(context.call === undefined ? {} : { call: { ...context.call, shadow: decision.mode === "shadow" || context.shadowGlobal } }),
+      ...(context.call === undefined ? {} : { call: { ...context.call, shadow } }),
     }),
   });
 }
@@ -123,6 +124,7 @@ function allowResponse(decision: Decision, context: ResponseContext, outcome: "a
  * the upstream, which might log its URLs.
  */
 function credentialQueryKeys(rawQueryKeys: readonly string[]): string[] {
+  if (rawQueryKeys.length === 0) return [];
   return rawQueryKeys.filter((raw) => CREDENTIAL_PARAM_NAMES.includes(decodeQueryName(raw).toLowerCase()));
 }
 

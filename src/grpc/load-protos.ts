@@ -3,6 +3,8 @@
 import { fileURLToPath } from "node:url";
 import { loadSync, type Options, type PackageDefinition, type ServiceDefinition } from "@grpc/proto-loader";
 import { AegisError } from "../errors/registry.ts";
+import { encodeCheckResponse } from "./check-response-encoder.ts";
+import type { CheckResponse } from "./ext-authz-types.ts";
 
 export const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
 
@@ -48,7 +50,7 @@ export function loadProtos(): LoadedProtos {
   if (loaded !== undefined) return loaded;
   const definition = loadPackageDefinition();
   loaded = Object.freeze({
-    authorization: service(definition["envoy.service.auth.v3.Authorization"], "envoy.service.auth.v3.Authorization"),
+    authorization: withCheckResponseEncoder(service(definition["envoy.service.auth.v3.Authorization"], "envoy.service.auth.v3.Authorization")),
     externalProcessor: service(definition["envoy.service.ext_proc.v3.ExternalProcessor"], "envoy.service.ext_proc.v3.ExternalProcessor"),
     health: service(definition["grpc.health.v1.Health"], "grpc.health.v1.Health"),
   });
@@ -61,4 +63,13 @@ function service(value: unknown, name: string): ServiceDefinition {
     throw new AegisError("AEGIS_ERR_PROTO_LOAD", `${name} is not a service in ${PROTO_FILES.join(", ")}`);
   }
   return value as ServiceDefinition;
+}
+
+/** Check answers through check-response-encoder.ts; a shape it does not know goes to protobufjs. */
+function withCheckResponseEncoder(authorization: ServiceDefinition): ServiceDefinition {
+  const check = authorization["Check"];
+  if (check === undefined) throw new AegisError("AEGIS_ERR_PROTO_LOAD", "envoy.service.auth.v3.Authorization has no Check method");
+  const generic = check.responseSerialize;
+  const responseSerialize = (value: object): Buffer => encodeCheckResponse(value as CheckResponse) ?? generic(value);
+  return { ...authorization, Check: { ...check, responseSerialize } };
 }

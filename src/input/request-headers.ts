@@ -1,6 +1,6 @@
 // One lower-cased header map from either form Envoy may send: the merged `headers` map, or
 // `header_map` (raw, unmerged; sent instead when encode_raw_headers is on).
-import { asBytes, asRecord, asString, bareRecord, stringEntries } from "./loose.ts";
+import { asBytes, asRecord, asString, bareRecord } from "./loose.ts";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -13,7 +13,14 @@ export function requestHeaders(http: unknown): Readonly<Record<string, string>> 
     headers[key] = existing === undefined ? value : `${existing},${value}`;
   };
   const record = asRecord(http);
-  for (const [name, value] of stringEntries(record?.["headers"])) add(name, value);
+  // The merged map, read in place: this runs on every check.
+  const merged = asRecord(record?.["headers"]);
+  if (merged !== null) {
+    for (const name of Object.keys(merged)) {
+      const value = merged[name];
+      if (typeof value === "string") add(name, value);
+    }
+  }
   const list = asRecord(record?.["header_map"])?.["headers"];
   if (Array.isArray(list)) {
     for (const item of list) {

@@ -10,9 +10,13 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 // one to some (IIS, Windows file servers).
 const HIDDEN_SEPARATOR = /%2f|%5c|\\/i;
 const PATH_PARAMETER = /;|%3b/i;
+// A dot segment needs a "." or a "%"; a hidden separator a "%" or a backslash.
+const MAYBE_PROBLEM = /[.%\\]/;
 
 /** Why the path (without query string) is refused, or null when it is fine. */
 export function requestPathProblem(path: string): string | null {
+  // Nearly every path holds none of the characters the checks below look for.
+  if (!MAYBE_PROBLEM.test(path)) return null;
   if (HIDDEN_SEPARATOR.test(path)) return "request path contains an encoded slash or a backslash";
   // Servlet containers read "..;x" as ".." with a path parameter (some after decoding "%3b"), so
   // the part before the first ";" counts.

@@ -38,8 +38,8 @@ export function createCheckObserver(opts: ObserverOptions): CheckObserver {
         async end(event: CheckEvent) {
           const { decision } = event;
           metrics.decisions.inc({ outcome: decision.outcome, reason: decision.reason });
-          metrics.checkDuration.observe({ outcome: event.effectiveOutcome }, event.latencyMs / 1000);
-          if (event.engineMs > 0) metrics.engineEvalDuration.observe(event.engineMs / 1000);
+          metrics.observeCheckDuration(event.effectiveOutcome, event.latencyMs / 1000);
+          if (event.engineMs > 0) metrics.observeEngineEval(event.engineMs / 1000);
           if (event.budgetRemaining !== null && event.input?.tenant != null && event.input.agent != null) {
             for (const [budget, remaining] of Object.entries(event.budgetRemaining)) {
               metrics.budgetRemaining.set({ tenant: event.input.tenant, agent: event.input.agent, budget }, remaining);

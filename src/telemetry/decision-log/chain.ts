@@ -4,9 +4,10 @@
 // GENESIS_HASH for the first line ever) and `hash` = hex SHA-256 of the RFC 8785 canonical JSON
 // of the line without its `hash` member. Hashing the canonical form, not the bytes on disk, lets
 // any JSON tool re-derive the hash from the parsed line.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { AegisError } from "../../errors/registry.ts";
+import { plainCanonicalJson } from "./plain-canonical-json.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -14,11 +15,13 @@ export const GENESIS_HASH = "0".repeat(64);
 export const CHAIN_FIELDS = ["seq", "prev_hash", "hash"] as const;
 
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  // One-shot: no Hash object per line.
+  return hash("sha256", text, "hex");
 }
 
 export function canonicalJson(value: unknown): string {
-  let text: string | undefined;
+  let text: string | null | undefined = plainCanonicalJson(value);
+  if (text !== null) return text;
   try {
     text = canonicalize(value);
   } catch (err) {
