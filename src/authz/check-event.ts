@@ -16,7 +16,12 @@ export interface CheckEvent {
   readonly shadowedOutcome: ShadowedOutcome | null;
   readonly approval: PendingApproval | null;
   readonly approverChannels: readonly string[];
-  readonly callDigest: string | null;
+  /**
+   * The call digest (hashed_audit_id), computed on first use and kept: canonical JSON and SHA-256
+   * cost more than the rest of telemetry, so only a record or span that carries it pays; null when
+   * the input names no tool call.
+   */
+  readonly callDigest: () => string | null;
   readonly tokenRejection: string | null;
   /** Budget left per budget name after this call's reservation; null when nothing was reserved. */
   readonly budgetRemaining: Readonly<Record<string, number>> | null;
@@ -42,12 +47,13 @@ export interface ObservedCheck {
 
 /** Observes checks: spans, metrics, logs and the decision log hang off this. */
 export interface CheckObserver {
-  /** Whether events need the call digest (hashed_audit_id): worth a hash only when someone records it. */
-  readonly wantsCallDigest: boolean;
   begin(facts: RequestFacts): ObservedCheck;
 }
 
 const UNOBSERVED: ObservedCheck = { end: () => undefined, fail: () => undefined };
 
 /** Nobody listens: no metrics, log, decision log or span (the embedded SDK). */
-export const NO_OBSERVER: CheckObserver = { wantsCallDigest: false, begin: () => UNOBSERVED };
+export const NO_OBSERVER: CheckObserver = { begin: () => UNOBSERVED };
+
+/** No tool call, so no digest. */
+export const NO_CALL_DIGEST = (): null => null;

@@ -101,7 +101,7 @@ function world(): World {
 }
 
 function recording(events: CheckEvent[]): CheckObserver {
-  return { wantsCallDigest: true, begin: () => ({ end: (event) => void events.push(event), fail: () => undefined }) };
+  return { begin: () => ({ end: (event) => void events.push(event), fail: () => undefined }) };
 }
 
 function request(identity: Identity, call: CheckCall, overrideToken?: string): CheckRequest {
@@ -290,6 +290,21 @@ describe("the Check pipeline", () => {
     await c.after?.(w, result);
   });
 
+  it("hands the observer the call digest lazily: the approval's own digest, computed once, none without a call", async () => {
+    await w.pipeline()(request(FINANCE, payment(100)));
+    const event = w.events.at(-1)!;
+    const digest = event.callDigest();
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(event.callDigest()).toBe(digest);
+    // The approval recorded for the same call carries the same digest (it binds the override token).
+    await w.pipeline()(request(FINANCE, payment(6000)));
+    const asked = w.events.at(-1)!;
+    const record = await w.store.approvals.getApproval(asked.approval!.approval_id, w.clock);
+    expect(asked.callDigest()).toBe(record?.digest);
+    const invalid = await w.pipeline()({ attributes: {} } as CheckRequest).catch(() => null);
+    if (invalid !== null) expect(w.events.at(-1)!.callDigest()).toBeNull();
+  });
+
   it("budget race: of two concurrent calls that each fit alone, one is allowed and the other denied budget_exceeded", async () => {
     expect((await w.store.budgets.reserveBudgets([{ ...DAILY_SPEND, cost: 16_000, limit: 20_000 }], w.clock)).ok).toBe(true);
     // Both calls read the counters (and so are evaluated on 16000 spent) before either reserves.
@@ -323,7 +338,7 @@ describe("the Check pipeline", () => {
 
   it("fails closed with an AegisError when no bundle is loaded, and tells the observer", async () => {
     const failures: string[] = [];
-    const observer: CheckObserver = { wantsCallDigest: false, begin: () => ({ end: () => undefined, fail: (err) => void failures.push(err.code) }) };
+    const observer: CheckObserver = { begin: () => ({ end: () => undefined, fail: (err) => void failures.push(err.code) }) };
     const check = w.pipeline({ decider: new EngineHolder<PolicyContext>(), observer });
     await expect(check(request(FINANCE, payment(100)))).rejects.toMatchObject({ code: "AEGIS_ERR_NO_BUNDLE" });
     expect(failures).toEqual(["AEGIS_ERR_NO_BUNDLE"]);

@@ -25,7 +25,7 @@ import type { ApprovalRecord } from "../state/approval-store.ts";
 import type { BudgetStore } from "../state/budget-store.ts";
 import { readBudgetCounters } from "./budget-counters.ts";
 import { callIdentityOf } from "./call-identity.ts";
-import type { CheckObserver, McpLogFacts } from "./check-event.ts";
+import { NO_CALL_DIGEST, type CheckObserver, type McpLogFacts } from "./check-event.ts";
 import { extProcNeeded } from "./ext-proc-needed.ts";
 import { applyHostRules, type OverrideTokens, type StandingUses } from "./host-approvals.ts";
 import { maskParams } from "./mask-params.ts";
@@ -114,7 +114,7 @@ export function createCheckPipeline(deps: CheckPipelineDeps): CheckPipeline {
         const decision = invalidRequestDecision(decisionId, evaluated.revision);
         await observed.end({
           decision, input: null, invalidReason: evaluated.reason, effectiveOutcome: "deny", shadowedOutcome: null, approval: null,
-          approverChannels: [], callDigest: null, tokenRejection: null, budgetRemaining: null, latencyMs: performance.now() - started, engineMs: 0,
+          approverChannels: [], callDigest: NO_CALL_DIGEST, tokenRejection: null, budgetRemaining: null, latencyMs: performance.now() - started, engineMs: 0,
           mcp: evaluated.mcp === null ? null : mcpLogFacts(facts, evaluated.mcp.method),
         });
         const response = invalidRequestResponse(decisionId, evaluated.reason, evaluated.revision, evaluated.mcp);
@@ -145,7 +145,7 @@ export function createCheckPipeline(deps: CheckPipelineDeps): CheckPipeline {
       await observed.end({
         decision, input: { ...input, params: maskParams(input.params, agent.sanitizedParams) }, invalidReason: null,
         effectiveOutcome: mapped.effectiveOutcome, shadowedOutcome: mapped.shadowedOutcome, approval, approverChannels: agent.approvals.channels,
-        callDigest: observer.wantsCallDigest && call !== null ? callDigest(call) : null, tokenRejection, budgetRemaining, latencyMs: performance.now() - started, engineMs,
+        callDigest: call === null ? NO_CALL_DIGEST : lazyDigest(call), tokenRejection, budgetRemaining, latencyMs: performance.now() - started, engineMs,
         estimatedCost: estimatedCost(decision.budget_charges, agent.budgets),
         mcp: input.mcp === undefined ? null : mcpLogFacts(facts, input.mcp.method),
       });
@@ -168,6 +168,11 @@ async function recordApproval(approvals: ApprovalRecorder, call: CallIdentity, d
   });
   if (record === null) return null;
   return { approval_id: record.id, expires_at: record.expires_at, ...(record.queue_position === null ? {} : { queue_position: record.queue_position }) };
+}
+
+function lazyDigest(call: CallIdentity): () => string {
+  let digest: string | undefined;
+  return () => (digest ??= callDigest(call));
 }
 
 function mcpLogFacts(facts: RequestFacts, method: string | null): McpLogFacts {

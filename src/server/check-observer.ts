@@ -30,7 +30,6 @@ const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 export function createCheckObserver(opts: ObserverOptions): CheckObserver {
   const { metrics, logger, decisionLog } = opts;
   return {
-    wantsCallDigest: decisionLog !== null || opts.tracing !== null,
     begin(facts: RequestFacts) {
       const span = opts.tracing?.start(facts.headers) ?? null;
       const traceId = span?.traceId ?? TRACEPARENT.exec(facts.traceparent ?? "")?.[1] ?? null;
@@ -95,7 +94,7 @@ export function decisionRecord(event: CheckEvent, facts: RequestFacts, traceId: 
     latency_ms: Math.round(event.latencyMs * 1000) / 1000,
     rule_id: decision.rule_id,
     reason: decision.reason,
-    hashed_audit_id: event.callDigest,
+    hashed_audit_id: event.callDigest(),
   };
   if (decision.outcome === "deny") record.deny_reasons = decision.deny_reasons.map((d) => d.reason);
   if (decision.outcome === "sanitize") record.redaction_mask = redactionMask(decision.redactions);

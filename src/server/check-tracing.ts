@@ -20,7 +20,8 @@ export function checkTracing(): CheckTracing | null {
             policy_version: decision.policy_version, decision: decision.outcome, decision_id: decision.decision_id,
             rule_id: decision.rule_id, reason: decision.reason, enforced: event.effectiveOutcome, mode: decision.mode,
             latency_ms: event.latencyMs, engine_ms: event.engineMs, bundle_revision: decision.policy_version, entrypoint: DECISION_ENTRYPOINT,
-            hashed_audit_id: event.callDigest, redactions: decision.redactions,
+            // Only a deny span carries the digest (telemetry/tracing.ts), so only a deny computes it.
+            hashed_audit_id: decision.outcome === "deny" ? event.callDigest() : null, redactions: decision.redactions,
             approval_id: event.approval?.approval_id ?? null, approver_channel: event.approverChannels.join(",") || null,
             pending_queue_pos: event.approval?.queue_position ?? null, shadow: event.shadowedOutcome, record_hash: recordHash,
             estimated_cost: event.estimatedCost ?? null,

@@ -25,7 +25,7 @@ describe("estimated_cost", () => {
 
   it("is on the decision record and the span, for a deny as for an allow", () => {
     const decision = { decision_id: "d", outcome: "deny", allow: false, reason: "blocked_over_hard_limit", rule_id: "r", policy_version: "v", deny_reasons: [], mode: "enforce", redactions: { headers: [], query: [], params: [] }, approval: null, budget_charges: charges } as unknown as Decision;
-    const event = { decision, input: null, invalidReason: null, effectiveOutcome: "deny", shadowedOutcome: null, approval: null, approverChannels: [], callDigest: null, tokenRejection: null, budgetRemaining: null, latencyMs: 1, engineMs: 0.1, estimatedCost: 1200, mcp: null } as CheckEvent;
+    const event = { decision, input: null, invalidReason: null, effectiveOutcome: "deny", shadowedOutcome: null, approval: null, approverChannels: [], callDigest: () => null, tokenRejection: null, budgetRemaining: null, latencyMs: 1, engineMs: 0.1, estimatedCost: 1200, mcp: null } as CheckEvent;
     expect(decisionRecord(event, { requestId: "" } as never, null).estimated_cost).toBe(1200);
     expect(outcomeAttributes({ tenant: "acme", agent_id: "a", tool: "t", action: "x", policy_version: "v", decision: "deny", decision_id: "d", rule_id: "r", reason: "x", estimated_cost: 1200 }, 1)[ATTR.estimatedCost]).toBe(1200);
     expect(outcomeAttributes({ tenant: "acme", agent_id: "a", tool: "t", action: "x", policy_version: "v", decision: "allow", decision_id: "d", rule_id: "r", reason: "x", estimated_cost: null }, 1)).not.toHaveProperty(ATTR.estimatedCost);
