@@ -26,7 +26,8 @@ import { startAdminHttp } from "./admin-http.ts";
 import { BundleReloader, bundleLimitsFromConfig } from "./bundle-reloader.ts";
 import { BundleHistory } from "./bundle-history.ts";
 import { bundleHistoryView, bundleRoutes } from "./bundle-routes.ts";
-import { createCheckObserver, type CheckTracing } from "./check-observer.ts";
+import { createCheckObserver, NO_TRACING, type CheckTracing } from "./check-observer.ts";
+import { decisionRecorder, NO_DECISION_RECORDER } from "./decision-recorder.ts";
 import type { Config } from "./config.ts";
 import { startGrpcServer } from "./grpc-server.ts";
 import { createExtProcHandler } from "../extproc/process-stream.ts";
@@ -44,10 +45,10 @@ export interface RunningAegis {
 export interface AppOptions {
   readonly config: Config;
   readonly logger: Logger;
-  readonly tracing?: CheckTracing | null;
+  readonly tracing?: CheckTracing;
 }
 
-export async function startAegis({ config, logger, tracing = null }: AppOptions): Promise<RunningAegis> {
+export async function startAegis({ config, logger, tracing = NO_TRACING }: AppOptions): Promise<RunningAegis> {
   const source = config.bundle.source;
   if (source === undefined) throw new AegisError("AEGIS_ERR_NO_BUNDLE", "no bundle configured: pass --bundle <file|url> or set bundle.source / AEGIS_BUNDLE");
 
@@ -120,7 +121,10 @@ export async function startAegis({ config, logger, tracing = null }: AppOptions)
       standing,
       limits: { maxBodyBytes: config.limits.max_body_bytes, maxParams: config.limits.max_params, maxDepth: config.limits.max_depth },
       shadowGlobal: config.shadow.global,
-      observer: createCheckObserver({ metrics, logger, decisionLog, includeAllows: config.decision_log.include_allows, tracing }),
+      observer: createCheckObserver({
+        metrics, logger, tracing,
+        decisions: decisionLog === null ? NO_DECISION_RECORDER : decisionRecorder(decisionLog, config.decision_log.include_allows, () => metrics.decisionLogDropped.inc()),
+      }),
       afterDecision: shadow?.compare ?? null,
     });
 

@@ -4,35 +4,42 @@ import type { CheckEvent, CheckObserver } from "../authz/check-event.ts";
 import { redactionMask } from "../decision/redaction-mask.ts";
 import { AegisError } from "../errors/registry.ts";
 import type { RequestFacts } from "../input/request-facts.ts";
-import type { DecisionLog } from "../telemetry/decision-log/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 
-/** The span side, kept abstract so tracing can be swapped or absent. */
+import type { DecisionRecorder } from "./decision-recorder.ts";
+
+/** The span side, kept abstract so tracing can be swapped; NO_TRACING when no SDK is registered. */
 export interface CheckTracing {
-  start(headers: Readonly<Record<string, string>>): {
-    readonly traceId: string | null;
-    end(event: CheckEvent, recordHash: string | null): void;
-    error(code: string, message: string): void;
-  };
+  start(headers: Readonly<Record<string, string>>): CheckSpan;
 }
+
+export interface CheckSpan {
+  readonly traceId: string | null;
+  end(event: CheckEvent, recordHash: string | null): void;
+  error(code: string, message: string): void;
+}
+
+const UNTRACED: CheckSpan = { traceId: null, end: () => undefined, error: () => undefined };
+
+/** No tracing SDK: no span, not even a no-op one from the OpenTelemetry API. */
+export const NO_TRACING: CheckTracing = { start: () => UNTRACED };
 
 export interface ObserverOptions {
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly decisionLog: DecisionLog | null;
-  readonly includeAllows: boolean;
-  readonly tracing: CheckTracing | null;
+  readonly decisions: DecisionRecorder;
+  readonly tracing: CheckTracing;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export function createCheckObserver(opts: ObserverOptions): CheckObserver {
-  const { metrics, logger, decisionLog } = opts;
+  const { metrics, logger, decisions, tracing } = opts;
   return {
     begin(facts: RequestFacts) {
-      const span = opts.tracing?.start(facts.headers) ?? null;
-      const traceId = span?.traceId ?? TRACEPARENT.exec(facts.traceparent ?? "")?.[1] ?? null;
+      const span = tracing.start(facts.headers);
+      const traceId = span.traceId ?? TRACEPARENT.exec(facts.traceparent ?? "")?.[1] ?? null;
       return {
         async end(event: CheckEvent) {
           const { decision } = event;
@@ -48,26 +55,17 @@ export function createCheckObserver(opts: ObserverOptions): CheckObserver {
             logger.warn({ decision_id: decision.decision_id, reason: event.tokenRejection, tenant: event.input?.tenant, agent_id: event.input?.agent }, "override token rejected");
           }
           let recordHash: string | null = null;
-          if (decisionLog !== null && (opts.includeAllows || decision.outcome !== "allow")) {
-            const record = decisionRecord(event, facts, traceId);
-            // block waits (FIFO) for room when the sink lags, and sync durability until the record
-            // is on disk; otherwise the check is answered at once.
-            const waits = decisionLog.overflow === "block" || decisionLog.durability === "sync";
-            const result = waits ? await decisionLog.appendAsync(record) : decisionLog.append(record);
-            if (!result.accepted) {
-              metrics.decisionLogDropped.inc();
-              if (decisionLog.overflow === "fail_closed") throw new AegisError("AEGIS_ERR_DECISION_LOG", "decision log cannot keep up (overflow: fail_closed)");
-            } else {
-              recordHash = result.hash;
-            }
+          if (decisions.records(decision.outcome)) {
+            const written = decisions.record(decisionRecord(event, facts, traceId));
+            recordHash = written instanceof Promise ? await written : written;
           }
-          span?.end(event, recordHash);
+          span.end(event, recordHash);
           if (logger.isLevelEnabled("debug")) logger.debug({ decision_id: decision.decision_id, outcome: decision.outcome, reason: decision.reason, rule_id: decision.rule_id, latency_ms: event.latencyMs }, "check");
         },
         fail(err: AegisError, latencyMs: number) {
           metrics.checkErrors.inc({ code: err.code });
           metrics.checkDuration.observe({ outcome: "error" }, latencyMs / 1000);
-          span?.error(err.code, err.message);
+          span.error(err.code, err.message);
           logger.error({ code: err.code, err: err.message, request_id: facts.requestId }, "check failed; answered with a gRPC error (fail closed)");
         },
       };

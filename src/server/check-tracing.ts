@@ -2,11 +2,11 @@
 // registered by the instrumentation entry, there is no tracing at all: not even a no-op span.
 import type { CheckEvent } from "../authz/check-event.ts";
 import { DECISION_ENTRYPOINT } from "../engine/policy-instance.ts";
-import type { CheckTracing } from "./check-observer.ts";
+import { NO_TRACING, type CheckTracing } from "./check-observer.ts";
 import { SHUTDOWN_HOOK, startCheckSpan } from "../telemetry/tracing.ts";
 
-export function checkTracing(): CheckTracing | null {
-  if (typeof (globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] !== "function") return null;
+export function checkTracing(): CheckTracing {
+  if (typeof (globalThis as Record<symbol, unknown>)[SHUTDOWN_HOOK] !== "function") return NO_TRACING;
   return {
     start(headers) {
       const span = startCheckSpan(headers);
