@@ -50,7 +50,7 @@ const NULL_OBSERVER: CheckObserver = { wantsCallDigest: false, begin: () => ({ e
 async function main(): Promise<void> {
   const { contents } = await bundleForBench(undefined, join(REPO_ROOT, "bench", "mcp", "mcp-policies"));
   const holder = new EngineHolder<PolicyContext>();
-  holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 }), createPolicyContext("bench", contents.data));
+  holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: 0 }), createPolicyContext("bench", contents));
   const store = await openStateStore("sqlite::memory:");
   const check = createCheckHandler({
     holder, store,

@@ -4,6 +4,7 @@
 // whatever it allocated goes away with the thread.
 import { parentPort, workerData } from "node:worker_threads";
 import { isAegisError } from "../errors/registry.ts";
+import { indexBuffers } from "./data-index.ts";
 import type { LoadReply, LoadRequest } from "./load-protocol.ts";
 import { loadBundleSource } from "./source.ts";
 
@@ -18,6 +19,7 @@ try {
     for (const bytes of [...result.contents.files.values(), result.contents.dataJson, result.contents.wasm]) {
       if (bytes.buffer instanceof ArrayBuffer) buffers.add(bytes.buffer);
     }
+    for (const buffer of indexBuffers(result.contents.dataIndex)) buffers.add(buffer);
   }
   port.postMessage({ ok: true, result } satisfies LoadReply, [...buffers]);
 } catch (err) {

@@ -57,13 +57,13 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
   if (!("contents" in loaded)) throw new AegisError("AEGIS_ERR_BUNDLE_READ", `bundle ${options.bundlePath} could not be read`);
   const { contents } = loaded;
   const revision = contents.manifest.revision;
-  const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 });
+  const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: 0 });
   const store = await openStateStore(options.state ?? EMBEDDED_DEFAULT_STATE).catch(async (err: unknown) => {
     await engine.close();
     throw err;
   });
   const now = options.now ?? Date.now;
-  const policy = createPolicyContext(revision, contents.data);
+  const policy = createPolicyContext(revision, contents);
   const agent = policy.agent(options.identity.tenant, options.identity.agent) ?? NO_AGENT_VIEW;
   // The server's defaults, from the one config schema.
   const { limits, call_chain } = loadConfig({});

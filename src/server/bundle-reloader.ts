@@ -8,6 +8,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
+import { indexData } from "../bundle/data-index.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
 import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
 import type { BundleContents } from "../bundle/read.ts";
@@ -152,14 +153,16 @@ export class BundleReloader {
 
   async #activateStored(stored: StoredBundle, pin: Pin): Promise<void> {
     const { revision } = stored.entry;
-    const engine = await createEngine({ revision, wasm: stored.wasm, dataJson: stored.dataJson }, { workers: this.#opts.workers });
+    // A kept bundle was checked when it first loaded; only its index is rebuilt (on this thread: rollbacks are rare and operator-driven).
+    const source = { revision, wasm: stored.wasm, dataJson: stored.dataJson, dataIndex: indexData(stored.dataJson) };
+    const engine = await createEngine(source, { workers: this.#opts.workers });
     try {
       normalizeDecision(await engine.evaluate(completeInput({})), { decisionId: "probe", policyVersion: revision });
     } catch (err) {
       await engine.close();
       throw err;
     }
-    this.#opts.holder.swap(engine, createPolicyContext(revision, JSON.parse(Buffer.from(stored.dataJson).toString("utf8")) as Record<string, unknown>));
+    this.#opts.holder.swap(engine, createPolicyContext(revision, source));
     this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
     this.#opts.metrics.bundleInfo.reset();
     this.#opts.metrics.bundleInfo.set({ revision }, 1);
@@ -198,7 +201,7 @@ export class BundleReloader {
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
-      const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: this.#opts.workers });
+      const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: this.#opts.workers });
       try {
         // A bundle that cannot decide a neutral input would fail every check: refuse it now.
         normalizeDecision(await engine.evaluate(completeInput({})), { decisionId: "probe", policyVersion: revision });
@@ -207,7 +210,7 @@ export class BundleReloader {
         throw err;
       }
       const previous = this.#status.revision;
-      this.#opts.holder.swap(engine, createPolicyContext(revision, contents.data));
+      this.#opts.holder.swap(engine, createPolicyContext(revision, contents));
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);

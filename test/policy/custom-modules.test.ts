@@ -92,10 +92,10 @@ describe("a custom module that passes", () => {
     expect(shipped).toContain('deny contains object.union({"reason": "too_many", "message": "at most 3"}, {"rule_id": "custom/m.rego:4"}) if {');
     expect(shipped).toContain('redact contains object.union({"params": ["note"]}, {"rule_id": "custom/m.rego:9"}) if input.params.note');
     // The names its redact rules write are masked in logs whatever the outcome.
-    const data = contents.data as { tenants: Record<string, { agents: Record<string, { custom_redactions: string[] }> }> };
+    const data = JSON.parse(Buffer.from(contents.dataJson).toString("utf8")) as { tenants: Record<string, { agents: Record<string, { custom_redactions: string[] }> }> };
     expect(data.tenants.acme?.agents.bot?.custom_redactions).toEqual(["note"]);
     const { createPolicyContext } = await import("../../src/authz/policy-context.ts");
-    expect([...(createPolicyContext("r", contents.data).agent("acme", "bot")?.sanitizedParams ?? [])]).toContain("note");
+    expect([...(createPolicyContext("r", contents).agent("acme", "bot")?.sanitizedParams ?? [])]).toContain("note");
   });
 
   it("decides through aegis eval with its own reason and rule id", () => {

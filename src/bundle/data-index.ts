@@ -1,0 +1,184 @@
+// Where each tenant and agent sits inside data.json's bytes, found by a structural scan (strings,
+// escapes and nesting tracked; nothing parsed): the server keeps the bytes and this index instead
+// of the parsed document, and each call's data is assembled from a few ranges (data-slice.ts).
+// The scan checks structure only; every byte is still parsed by JSON.parse, piece by piece, when
+// the bundle is validated (data-schema.ts) before it may go live.
+import { AegisError } from "../errors/registry.ts";
+
+/** One tenant: the ranges of its object, of its `agents` value, and of each agent. */
+export interface TenantIndex {
+  readonly name: string;
+  /** The tenant's key as written (quotes included), and its value. */
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  readonly start: number;
+  readonly end: number;
+  /** The `agents` object (braces included). */
+  readonly agentsStart: number;
+  readonly agentsEnd: number;
+  readonly agentNames: readonly string[];
+  /** Per agent i: [keyStart, keyEnd, valueStart, valueEnd] at 4i. */
+  readonly agentRanges: Uint32Array;
+}
+
+/**
+ * The index of a data.json. `tenants` null: the document does not have the Aegis shape
+ * (`tenants` an object of objects that each have an `agents` object), so it is used whole.
+ */
+export interface DataIndex {
+  readonly byteLength: number;
+  /** The top-level `tenants` object (braces included). */
+  readonly tenantsStart: number;
+  readonly tenantsEnd: number;
+  readonly tenants: readonly TenantIndex[] | null;
+}
+
+function invalid(message: string): AegisError {
+  return new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json is not valid JSON: ${message}`);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function skipSpace(b: Uint8Array, i: number): number {
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+/** End (exclusive) of the string starting at b[i] === '"'. */
+function skipString(b: Uint8Array, i: number): number {
+  for (let j = i + 1; j < b.length; j++) {
+    const c = b[j]!;
+    if (c === BACKSLASH) j++;
+    else if (c === QUOTE) return j + 1;
+  }
+  throw invalid(`unterminated string at byte ${i}`);
+}
+
+/** End (exclusive) of the value starting at b[i] (no leading whitespace). */
+function skipValue(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c === QUOTE) return skipString(b, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (let j = i; j < b.length; j++) {
+      const d = b[j]!;
+      if (d === QUOTE) j = skipString(b, j) - 1;
+      else if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    throw invalid(`unterminated ${c === 0x7b ? "object" : "array"} at byte ${i}`);
+  }
+  // A number or literal: up to the next delimiter; JSON.parse of the enclosing piece checks it.
+  let j = i;
+  while (j < b.length) {
+    const d = b[j]!;
+    if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+    j++;
+  }
+  if (j === i) throw invalid(`expected a value at byte ${i}`);
+  return j;
+}
+
+function decodeKey(b: Uint8Array, start: number, end: number): string {
+  try {
+    return JSON.parse(decoder.decode(b.subarray(start, end))) as string;
+  } catch (err) {
+    throw invalid(`bad object key at byte ${start}: ${(err as Error).message}`);
+  }
+}
+
+interface Entry {
+  readonly key: string;
+  readonly keyStart: number;
+  readonly keyEnd: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Calls `visit` for each member of the object at b[start] === '{'; returns the object's end. */
+function forEachMember(b: Uint8Array, start: number, visit: (entry: Entry) => void): number {
+  let i = skipSpace(b, start + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    if (b[i] !== QUOTE) throw invalid(`expected an object key at byte ${i}`);
+    const keyEnd = skipString(b, i);
+    const colon = skipSpace(b, keyEnd);
+    if (b[colon] !== 0x3a) throw invalid(`expected ':' at byte ${colon}`);
+    const valueStart = skipSpace(b, colon + 1);
+    const valueEnd = skipValue(b, valueStart);
+    visit({ key: decodeKey(b, i, keyEnd), keyStart: i, keyEnd, start: valueStart, end: valueEnd });
+    i = skipSpace(b, valueEnd);
+    if (b[i] === 0x7d) return i + 1;
+    if (b[i] !== 0x2c) throw invalid(`expected ',' or '}' at byte ${i}`);
+    i = skipSpace(b, i + 1);
+  }
+}
+
+function uniqueKey(seen: Set<string>, key: string, where: string): void {
+  if (seen.has(key)) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json has ${where} ${JSON.stringify(key)} twice`);
+  seen.add(key);
+}
+
+function indexTenant(b: Uint8Array, entry: Entry): TenantIndex | null {
+  if (b[entry.start] !== 0x7b) return null;
+  let agents: Entry | null = null;
+  forEachMember(b, entry.start, (member) => {
+    if (member.key !== "agents") return;
+    if (agents !== null) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json: tenant ${JSON.stringify(entry.key)} has "agents" twice`);
+    agents = member;
+  });
+  const found = agents as Entry | null;
+  if (found === null || b[found.start] !== 0x7b) return null;
+  const names: string[] = [];
+  const ranges: number[] = [];
+  const seen = new Set<string>();
+  forEachMember(b, found.start, (agent) => {
+    uniqueKey(seen, agent.key, `agent ${JSON.stringify(entry.key)}/`);
+    names.push(agent.key);
+    ranges.push(agent.keyStart, agent.keyEnd, agent.start, agent.end);
+  });
+  return {
+    name: entry.key, keyStart: entry.keyStart, keyEnd: entry.keyEnd, start: entry.start, end: entry.end,
+    agentsStart: found.start, agentsEnd: found.end, agentNames: names, agentRanges: Uint32Array.from(ranges),
+  };
+}
+
+/** Scans data.json's bytes; throws AEGIS_ERR_BUNDLE_INVALID when their structure is not JSON's. */
+export function indexData(b: Uint8Array): DataIndex {
+  const start = skipSpace(b, 0);
+  if (b[start] !== 0x7b) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", "data.json must hold a JSON object");
+  let tenants: Entry | null = null;
+  const top = new Set<string>();
+  const end = forEachMember(b, start, (member) => {
+    uniqueKey(top, member.key, "top-level key");
+    if (member.key === "tenants") tenants = member;
+  });
+  if (skipSpace(b, end) !== b.length) throw invalid(`unexpected bytes after the object at byte ${end}`);
+  const found = tenants as Entry | null;
+  const whole: DataIndex = { byteLength: b.length, tenantsStart: 0, tenantsEnd: 0, tenants: null };
+  if (found === null || b[found.start] !== 0x7b) return whole;
+  const list: TenantIndex[] = [];
+  let aegisShape = true;
+  const seen = new Set<string>();
+  forEachMember(b, found.start, (entry) => {
+    uniqueKey(seen, entry.key, "tenant");
+    const tenant = indexTenant(b, entry);
+    if (tenant === null) aegisShape = false;
+    else list.push(tenant);
+  });
+  if (!aegisShape) return whole;
+  return { byteLength: b.length, tenantsStart: found.start, tenantsEnd: found.end, tenants: list };
+}
+
+/** The typed arrays of an index, to move it to another thread without copying. */
+export function indexBuffers(index: DataIndex): ArrayBuffer[] {
+  return (index.tenants ?? []).map((t) => t.agentRanges.buffer as ArrayBuffer);
+}
