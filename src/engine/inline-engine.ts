@@ -4,9 +4,9 @@ import { encodeInput, slicerOf } from "./engine.ts";
 import { compileWasm, createPolicyInstance } from "./policy-instance.ts";
 
 /** Evaluates on the calling thread: the lowest latency when the process has one core to spare. */
-export function createInlineEngine(source: EngineSource): Engine {
+export async function createInlineEngine(source: EngineSource): Promise<Engine> {
   const slicer = slicerOf(source);
-  const instance = createPolicyInstance(compileWasm(source.wasm));
+  const instance = createPolicyInstance(await compileWasm(source.wasm));
   return {
     revision: source.revision,
     loadedAt: new Date(),

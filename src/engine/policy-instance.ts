@@ -22,9 +22,10 @@ export interface PolicyInstance {
   evaluateJson(inputJson: Uint8Array, data: DataSlice): unknown;
 }
 
-export function compileWasm(wasm: Uint8Array): WebAssembly.Module {
+/** Compiles policy.wasm off the calling thread (V8 compiles asynchronously): a reload never stalls the event loop on it. */
+export async function compileWasm(wasm: Uint8Array): Promise<WebAssembly.Module> {
   try {
-    return new WebAssembly.Module(wasm);
+    return await (WebAssembly as unknown as { compile(bytes: Uint8Array): Promise<WebAssembly.Module> }).compile(wasm);
   } catch (err) {
     throw new AegisError("AEGIS_ERR_WASM_LOAD", `policy.wasm does not compile: ${String(err)}`, { cause: err });
   }

@@ -41,7 +41,7 @@ export function openWorkerPools(): readonly WorkerPoolEngine[] {
 const RESTART_BACKOFF_MS = [0, 100, 500, 2000, 5000] as const;
 
 export async function createWorkerPoolEngine(source: EngineSource, size: number): Promise<WorkerPoolEngine> {
-  const module = compileWasm(source.wasm);
+  const module = await compileWasm(source.wasm);
   const init: WorkerInit = { module };
   const slicer = slicerOf(source);
   const pool: PoolWorker[] = [];
