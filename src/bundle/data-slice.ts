@@ -47,24 +47,25 @@ export class DataSlicer {
     return this.#index.tenants === null;
   }
 
-  /** The data for a call by `tenant` and `agent`. */
+  /** The data for a call by `tenant` and `agent`; its bytes are assembled only when read (an engine that already parsed this id never reads them). */
   slice(tenant: string | null, agent: string | null): DataSlice {
-    const b = this.#bytes;
-    if (this.#index.tenants === null) return { id: 0, json: b };
-    const { tenantsStart, tenantsEnd } = this.#index;
+    if (this.#index.tenants === null) return { id: 0, json: this.#bytes };
     const entry = tenant === null ? undefined : this.#tenants.get(tenant);
-    if (entry === undefined) return { id: -1, json: concat([b.subarray(0, tenantsStart), EMPTY, b.subarray(tenantsEnd)]) };
-    const t = entry.tenant;
+    if (entry === undefined) return new LazySlice(-1, () => this.#assemble(undefined, undefined));
     const i = agent === null ? undefined : entry.agents.get(agent);
+    return new LazySlice(i === undefined ? -2 - entry.position : entry.firstId + i, () => this.#assemble(entry.tenant, i));
+  }
+
+  #assemble(t: TenantIndex | undefined, i: number | undefined): Uint8Array {
+    const b = this.#bytes;
+    const { tenantsStart, tenantsEnd } = this.#index;
+    if (t === undefined) return concat([b.subarray(0, tenantsStart), EMPTY, b.subarray(tenantsEnd)]);
     const agentsPart = i === undefined ? [EMPTY] : [OPEN, ...this.#agentMember(t, i), CLOSE];
-    return {
-      id: i === undefined ? -2 - entry.position : entry.firstId + i,
-      json: concat([
-        b.subarray(0, tenantsStart), OPEN, b.subarray(t.keyStart, t.keyEnd), COLON,
-        b.subarray(t.start, t.agentsStart), ...agentsPart, b.subarray(t.agentsEnd, t.end),
-        CLOSE, b.subarray(tenantsEnd),
-      ]),
-    };
+    return concat([
+      b.subarray(0, tenantsStart), OPEN, b.subarray(t.keyStart, t.keyEnd), COLON,
+      b.subarray(t.start, t.agentsStart), ...agentsPart, b.subarray(t.agentsEnd, t.end),
+      CLOSE, b.subarray(tenantsEnd),
+    ]);
   }
 
   /** The agent's object as written, or undefined when the tenant has no such agent. */
@@ -101,6 +102,22 @@ export class DataSlicer {
   #agentMember(t: TenantIndex, i: number): Uint8Array[] {
     const r = t.agentRanges;
     return [this.#bytes.subarray(r[4 * i], r[4 * i + 1]), COLON, this.#bytes.subarray(r[4 * i + 2], r[4 * i + 3])];
+  }
+}
+
+class LazySlice implements DataSlice {
+  readonly id: number;
+  readonly #make: () => Uint8Array;
+  #json: Uint8Array | undefined;
+
+  constructor(id: number, make: () => Uint8Array) {
+    this.id = id;
+    this.#make = make;
+  }
+
+  get json(): Uint8Array {
+    this.#json ??= this.#make();
+    return this.#json;
   }
 }
 
