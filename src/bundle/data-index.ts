@@ -16,8 +16,14 @@ export interface TenantIndex {
   /** The `agents` object (braces included). */
   readonly agentsStart: number;
   readonly agentsEnd: number;
-  readonly agentNames: readonly string[];
-  /** Per agent i: [keyStart, keyEnd, valueStart, valueEnd] at 4i. */
+  /**
+   * The agents' names (decoded, UTF-8), sorted by their bytes and concatenated: name i is
+   * agentNames[agentNameEnds[i-1] ?? 0, agentNameEnds[i]). Typed arrays rather than strings and a
+   * Map, so the index crosses threads without copying and the main thread builds nothing on a swap.
+   */
+  readonly agentNames: Uint8Array;
+  readonly agentNameEnds: Uint32Array;
+  /** Per agent i (same order): [keyStart, keyEnd, valueStart, valueEnd] at 4i. */
   readonly agentRanges: Uint32Array;
 }
 
@@ -137,18 +143,57 @@ function indexTenant(b: Uint8Array, entry: Entry): TenantIndex | null {
   });
   const found = agents as Entry | null;
   if (found === null || b[found.start] !== 0x7b) return null;
-  const names: string[] = [];
+  const names: Uint8Array[] = [];
   const ranges: number[] = [];
   const seen = new Set<string>();
   forEachMember(b, found.start, (agent) => {
     uniqueKey(seen, agent.key, `agent ${JSON.stringify(entry.key)}/`);
-    names.push(agent.key);
+    // Lookups compare UTF-8 bytes: a lone surrogate has none of its own.
+    if (!agent.key.isWellFormed()) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json: agent name ${JSON.stringify(agent.key)} of tenant ${JSON.stringify(entry.key)} is not well-formed Unicode`);
+    names.push(encoder.encode(agent.key));
     ranges.push(agent.keyStart, agent.keyEnd, agent.start, agent.end);
   });
+  const order = names.map((_, i) => i).sort((x, y) => compareBytes(names[x]!, 0, names[x]!.length, names[y]!));
+  const ends = new Uint32Array(names.length);
+  const sortedRanges = new Uint32Array(ranges.length);
+  let total = 0;
+  order.forEach((from, to) => {
+    total += names[from]!.length;
+    ends[to] = total;
+    sortedRanges.set(ranges.slice(4 * from, 4 * from + 4), 4 * to);
+  });
+  const blob = new Uint8Array(total);
+  order.forEach((from, to) => blob.set(names[from]!, to === 0 ? 0 : ends[to - 1]!));
   return {
     name: entry.key, keyStart: entry.keyStart, keyEnd: entry.keyEnd, start: entry.start, end: entry.end,
-    agentsStart: found.start, agentsEnd: found.end, agentNames: names, agentRanges: Uint32Array.from(ranges),
+    agentsStart: found.start, agentsEnd: found.end, agentNames: blob, agentNameEnds: ends, agentRanges: sortedRanges,
   };
+}
+
+const encoder = new TextEncoder();
+
+/** Byte order of a[start, end) against b: negative, zero or positive. */
+export function compareBytes(a: Uint8Array, start: number, end: number, b: Uint8Array): number {
+  const n = Math.min(end - start, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[start + i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return end - start - b.length;
+}
+
+/** Position of `name` (UTF-8) among a tenant's sorted agent names, or -1. */
+export function findAgent(tenant: TenantIndex, name: Uint8Array): number {
+  let lo = 0;
+  let hi = tenant.agentNameEnds.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareBytes(tenant.agentNames, mid === 0 ? 0 : tenant.agentNameEnds[mid - 1]!, tenant.agentNameEnds[mid]!, name);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Scans data.json's bytes; throws AEGIS_ERR_BUNDLE_INVALID when their structure is not JSON's. */
@@ -180,5 +225,5 @@ export function indexData(b: Uint8Array): DataIndex {
 
 /** The typed arrays of an index, to move it to another thread without copying. */
 export function indexBuffers(index: DataIndex): ArrayBuffer[] {
-  return (index.tenants ?? []).map((t) => t.agentRanges.buffer as ArrayBuffer);
+  return (index.tenants ?? []).flatMap((t) => [t.agentRanges.buffer, t.agentNames.buffer, t.agentNameEnds.buffer] as ArrayBuffer[]);
 }

@@ -4,7 +4,7 @@
 //   {<other top-level keys>, "tenants": {"<T>": {<T's other fields>, "agents": {"<A>": <A>}}}}
 // decides exactly as the whole document would. Unknown agent: "agents" is {}; unknown tenant:
 // "tenants" is {}.
-import { indexData, type DataIndex, type TenantIndex } from "./data-index.ts";
+import { findAgent, indexData, type DataIndex, type TenantIndex } from "./data-index.ts";
 
 /** A call's data: the bytes, and an id equal for every call that gets the same bytes. */
 export interface DataSlice {
@@ -17,9 +17,10 @@ interface TenantEntry {
   /** Slice id of the tenant's first agent; an unknown agent of this tenant is `-2 - position`. */
   readonly firstId: number;
   readonly position: number;
-  readonly agents: ReadonlyMap<string, number>;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const OPEN = Uint8Array.of(0x7b);
 const CLOSE = Uint8Array.of(0x7d);
 const COLON = Uint8Array.of(0x3a);
@@ -35,10 +36,8 @@ export class DataSlicer {
     this.#index = index;
     let next = 1;
     (index.tenants ?? []).forEach((tenant, position) => {
-      const agents = new Map<string, number>();
-      tenant.agentNames.forEach((name, i) => agents.set(name, i));
-      this.#tenants.set(tenant.name, { tenant, firstId: next, position, agents });
-      next += tenant.agentNames.length;
+      this.#tenants.set(tenant.name, { tenant, firstId: next, position });
+      next += tenant.agentNameEnds.length;
     });
   }
 
@@ -52,7 +51,7 @@ export class DataSlicer {
     if (this.#index.tenants === null) return { id: 0, json: this.#bytes };
     const entry = tenant === null ? undefined : this.#tenants.get(tenant);
     if (entry === undefined) return new LazySlice(-1, () => this.#assemble(undefined, undefined));
-    const i = agent === null ? undefined : entry.agents.get(agent);
+    const i = agent === null ? undefined : this.#find(entry, agent);
     return new LazySlice(i === undefined ? -2 - entry.position : entry.firstId + i, () => this.#assemble(entry.tenant, i));
   }
 
@@ -71,7 +70,7 @@ export class DataSlicer {
   /** The agent's object as written, or undefined when the tenant has no such agent. */
   agentJson(tenant: string, agent: string): Uint8Array | undefined {
     const entry = this.#tenants.get(tenant);
-    const i = entry?.agents.get(agent);
+    const i = entry === undefined ? undefined : this.#find(entry, agent);
     if (entry === undefined || i === undefined) return undefined;
     const r = entry.tenant.agentRanges;
     return this.#bytes.subarray(r[4 * i + 2], r[4 * i + 3]);
@@ -95,8 +94,22 @@ export class DataSlicer {
     return this.#tenants.keys();
   }
 
-  agentNames(tenant: string): readonly string[] {
-    return this.#tenants.get(tenant)?.tenant.agentNames ?? [];
+  /** The tenant's agent names, in byte order (decoded on each call: for validation and tools, not the check path). */
+  agentNames(tenant: string): string[] {
+    const t = this.#tenants.get(tenant)?.tenant;
+    if (t === undefined) return [];
+    const names: string[] = [];
+    let start = 0;
+    for (const end of t.agentNameEnds) {
+      names.push(decoder.decode(t.agentNames.subarray(start, end)));
+      start = end;
+    }
+    return names;
+  }
+
+  #find(entry: TenantEntry, agent: string): number | undefined {
+    const i = findAgent(entry.tenant, encoder.encode(agent));
+    return i < 0 ? undefined : i;
   }
 
   #agentMember(t: TenantIndex, i: number): Uint8Array[] {
