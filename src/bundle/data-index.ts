@@ -71,10 +71,16 @@ function skipValue(b: Uint8Array, i: number): number {
   const c = b[i];
   if (c === QUOTE) return skipString(b, i);
   if (c === 0x7b || c === 0x5b) {
+    // The hot loop of a reload (every byte of every agent): strings are skipped inline.
+    const n = b.length;
     let depth = 0;
-    for (let j = i; j < b.length; j++) {
+    let inString = false;
+    for (let j = i; j < n; j++) {
       const d = b[j]!;
-      if (d === QUOTE) j = skipString(b, j) - 1;
+      if (inString) {
+        if (d === BACKSLASH) j++;
+        else if (d === QUOTE) inString = false;
+      } else if (d === QUOTE) inString = true;
       else if (d === 0x7b || d === 0x5b) depth++;
       else if (d === 0x7d || d === 0x5d) {
         if (--depth === 0) return j + 1;
@@ -101,16 +107,20 @@ function decodeKey(b: Uint8Array, start: number, end: number): string {
   }
 }
 
-interface Entry {
+interface Member {
   readonly key: string;
   readonly keyStart: number;
   readonly keyEnd: number;
+  /** Where the member's value starts. */
   readonly start: number;
-  readonly end: number;
 }
 
-/** Calls `visit` for each member of the object at b[start] === '{'; returns the object's end. */
-function forEachMember(b: Uint8Array, start: number, visit: (entry: Entry) => void): number {
+/**
+ * Calls `visit` for each member of the object at b[start] === '{'; returns the object's end. A
+ * visitor that scans the value itself returns its end, so each byte is scanned once; otherwise
+ * the value is skipped here.
+ */
+function forEachMember(b: Uint8Array, start: number, visit: (member: Member) => number | undefined): number {
   let i = skipSpace(b, start + 1);
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
@@ -119,8 +129,7 @@ function forEachMember(b: Uint8Array, start: number, visit: (entry: Entry) => vo
     const colon = skipSpace(b, keyEnd);
     if (b[colon] !== 0x3a) throw invalid(`expected ':' at byte ${colon}`);
     const valueStart = skipSpace(b, colon + 1);
-    const valueEnd = skipValue(b, valueStart);
-    visit({ key: decodeKey(b, i, keyEnd), keyStart: i, keyEnd, start: valueStart, end: valueEnd });
+    const valueEnd = visit({ key: decodeKey(b, i, keyEnd), keyStart: i, keyEnd, start: valueStart }) ?? skipValue(b, valueStart);
     i = skipSpace(b, valueEnd);
     if (b[i] === 0x7d) return i + 1;
     if (b[i] !== 0x2c) throw invalid(`expected ',' or '}' at byte ${i}`);
@@ -133,26 +142,45 @@ function uniqueKey(seen: Set<string>, key: string, where: string): void {
   seen.add(key);
 }
 
-function indexTenant(b: Uint8Array, entry: Entry): TenantIndex | null {
-  if (b[entry.start] !== 0x7b) return null;
-  let agents: Entry | null = null;
-  forEachMember(b, entry.start, (member) => {
-    if (member.key !== "agents") return;
-    if (agents !== null) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json: tenant ${JSON.stringify(entry.key)} has "agents" twice`);
-    agents = member;
-  });
-  const found = agents as Entry | null;
-  if (found === null || b[found.start] !== 0x7b) return null;
+interface AgentsScan {
+  readonly start: number;
+  readonly end: number;
+  readonly names: Uint8Array[];
+  readonly ranges: number[];
+}
+
+function scanAgents(b: Uint8Array, tenant: string, start: number): AgentsScan {
   const names: Uint8Array[] = [];
   const ranges: number[] = [];
   const seen = new Set<string>();
-  forEachMember(b, found.start, (agent) => {
-    uniqueKey(seen, agent.key, `agent ${JSON.stringify(entry.key)}/`);
+  const end = forEachMember(b, start, (agent) => {
+    uniqueKey(seen, agent.key, `agent ${JSON.stringify(tenant)}/`);
     // Lookups compare UTF-8 bytes: a lone surrogate has none of its own.
-    if (!agent.key.isWellFormed()) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json: agent name ${JSON.stringify(agent.key)} of tenant ${JSON.stringify(entry.key)} is not well-formed Unicode`);
+    if (!agent.key.isWellFormed()) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json: agent name ${JSON.stringify(agent.key)} of tenant ${JSON.stringify(tenant)} is not well-formed Unicode`);
+    const valueEnd = skipValue(b, agent.start);
     names.push(encoder.encode(agent.key));
-    ranges.push(agent.keyStart, agent.keyEnd, agent.start, agent.end);
+    ranges.push(agent.keyStart, agent.keyEnd, agent.start, valueEnd);
+    return valueEnd;
   });
+  return { start, end, names, ranges };
+}
+
+/** The tenant's index (null when it is not an object with an `agents` object) and its value's end. */
+function indexTenant(b: Uint8Array, entry: Member): { tenant: TenantIndex | null; end: number } {
+  if (b[entry.start] !== 0x7b) return { tenant: null, end: skipValue(b, entry.start) };
+  let agents: AgentsScan | null = null;
+  let agentsSeen = false;
+  const end = forEachMember(b, entry.start, (member) => {
+    if (member.key !== "agents") return undefined;
+    if (agentsSeen) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", `data.json: tenant ${JSON.stringify(entry.key)} has "agents" twice`);
+    agentsSeen = true;
+    if (b[member.start] !== 0x7b) return undefined;
+    agents = scanAgents(b, entry.key, member.start);
+    return agents.end;
+  });
+  const found = agents as AgentsScan | null;
+  if (found === null) return { tenant: null, end };
+  const { names, ranges } = found;
   const order = names.map((_, i) => i).sort((x, y) => compareBytes(names[x]!, 0, names[x]!.length, names[y]!));
   const ends = new Uint32Array(names.length);
   const sortedRanges = new Uint32Array(ranges.length);
@@ -165,8 +193,11 @@ function indexTenant(b: Uint8Array, entry: Entry): TenantIndex | null {
   const blob = new Uint8Array(total);
   order.forEach((from, to) => blob.set(names[from]!, to === 0 ? 0 : ends[to - 1]!));
   return {
-    name: entry.key, keyStart: entry.keyStart, keyEnd: entry.keyEnd, start: entry.start, end: entry.end,
-    agentsStart: found.start, agentsEnd: found.end, agentNames: blob, agentNameEnds: ends, agentRanges: sortedRanges,
+    end,
+    tenant: {
+      name: entry.key, keyStart: entry.keyStart, keyEnd: entry.keyEnd, start: entry.start, end,
+      agentsStart: found.start, agentsEnd: found.end, agentNames: blob, agentNameEnds: ends, agentRanges: sortedRanges,
+    },
   };
 }
 
@@ -200,27 +231,28 @@ export function findAgent(tenant: TenantIndex, name: Uint8Array): number {
 export function indexData(b: Uint8Array): DataIndex {
   const start = skipSpace(b, 0);
   if (b[start] !== 0x7b) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", "data.json must hold a JSON object");
-  let tenants: Entry | null = null;
+  let tenants: { start: number; end: number; list: TenantIndex[] } | null = null;
+  let aegisShape = true;
   const top = new Set<string>();
   const end = forEachMember(b, start, (member) => {
     uniqueKey(top, member.key, "top-level key");
-    if (member.key === "tenants") tenants = member;
+    if (member.key !== "tenants" || b[member.start] !== 0x7b) return undefined;
+    const list: TenantIndex[] = [];
+    const seen = new Set<string>();
+    const tenantsEnd = forEachMember(b, member.start, (entry) => {
+      uniqueKey(seen, entry.key, "tenant");
+      const { tenant, end: tenantEnd } = indexTenant(b, entry);
+      if (tenant === null) aegisShape = false;
+      else list.push(tenant);
+      return tenantEnd;
+    });
+    tenants = { start: member.start, end: tenantsEnd, list };
+    return tenantsEnd;
   });
   if (skipSpace(b, end) !== b.length) throw invalid(`unexpected bytes after the object at byte ${end}`);
-  const found = tenants as Entry | null;
-  const whole: DataIndex = { byteLength: b.length, tenantsStart: 0, tenantsEnd: 0, tenants: null };
-  if (found === null || b[found.start] !== 0x7b) return whole;
-  const list: TenantIndex[] = [];
-  let aegisShape = true;
-  const seen = new Set<string>();
-  forEachMember(b, found.start, (entry) => {
-    uniqueKey(seen, entry.key, "tenant");
-    const tenant = indexTenant(b, entry);
-    if (tenant === null) aegisShape = false;
-    else list.push(tenant);
-  });
-  if (!aegisShape) return whole;
-  return { byteLength: b.length, tenantsStart: found.start, tenantsEnd: found.end, tenants: list };
+  const found = tenants as { start: number; end: number; list: TenantIndex[] } | null;
+  if (found === null || !aegisShape) return { byteLength: b.length, tenantsStart: 0, tenantsEnd: 0, tenants: null };
+  return { byteLength: b.length, tenantsStart: found.start, tenantsEnd: found.end, tenants: found.list };
 }
 
 /** The typed arrays of an index, to move it to another thread without copying. */
