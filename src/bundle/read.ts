@@ -29,6 +29,8 @@ export interface BundleContents {
   /** Every file of the archive by path without a leading "/", .signatures.json included. */
   readonly files: ReadonlyMap<string, Uint8Array>;
   readonly signatures: BundleSignatures | null;
+  /** SHA-256 (hex) of wasm and dataJson, when the loader thread computed them (the bundle history keys kept bundles by them). */
+  readonly sha256?: { readonly wasm: string; readonly dataJson: string };
 }
 
 function invalid(message: string): AegisError {

@@ -45,12 +45,15 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-// A kept data.json can be ~100 MB: hashed on the thread pool and written without blocking the
-// event loop that answers checks.
-async function digestOffLoop(b: Uint8Array): Promise<string> {
-  return Buffer.from(await crypto.subtle.digest("SHA-256", b)).toString("hex");
+/** A bundle to keep; `sha256` as the loader thread computed it, so a 100 MB data.json is not hashed on the event loop. */
+export interface RecordedBundle {
+  readonly revision: string;
+  readonly wasm: Uint8Array;
+  readonly dataJson: Uint8Array;
+  readonly sha256?: { readonly wasm: string; readonly dataJson: string };
 }
 
+// A kept data.json can be ~100 MB: written without blocking the event loop that answers checks.
 async function writeAtomicOffLoop(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   await writeFile(tmp, data, { mode: 0o600 });
@@ -91,7 +94,7 @@ export class BundleHistory {
   }
 
   /** Records a bundle that just went live from the source; trims to the last `keep`. One at a time, in call order. */
-  record(bundle: { revision: string; wasm: Uint8Array; dataJson: Uint8Array }, sourceEtag: string | null): Promise<HistoryEntry> {
+  record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
     const next = this.#recording.then(() => this.#record(bundle, sourceEtag));
     this.#recording = next.catch(() => {});
     return next;
@@ -99,8 +102,9 @@ export class BundleHistory {
 
   #recording: Promise<unknown> = Promise.resolve();
 
-  async #record(bundle: { revision: string; wasm: Uint8Array; dataJson: Uint8Array }, sourceEtag: string | null): Promise<HistoryEntry> {
-    const [wasmSha, dataSha] = await Promise.all([digestOffLoop(bundle.wasm), digestOffLoop(bundle.dataJson)]);
+  async #record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
+    const wasmSha = bundle.sha256?.wasm ?? sha256(bundle.wasm);
+    const dataSha = bundle.sha256?.dataJson ?? sha256(bundle.dataJson);
     const newest = this.#entries[0];
     // The same bundle loaded again (a restart, a touched file) is not a new entry.
     if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) return newest;

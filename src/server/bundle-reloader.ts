@@ -217,7 +217,7 @@ export class BundleReloader {
       metrics.bundleRollback.reset();
       if (history !== null) {
         try {
-          await history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, this.#etag ?? null);
+          await history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
         } catch (err) {
           // The bundle is live either way; only a later rollback to it is lost.
           logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
