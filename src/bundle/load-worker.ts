@@ -3,6 +3,7 @@
 // parsing, hashing, schema checks) happens here, off the event loop that answers checks, and
 // whatever it allocated goes away with the thread.
 import { createHash } from "node:crypto";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { isAegisError } from "../errors/registry.ts";
 import { indexBuffers } from "./data-index.ts";
@@ -12,6 +13,15 @@ import { loadBundleSource } from "./source.ts";
 const port = parentPort;
 if (port === null) throw new Error("load-worker must run in a worker thread");
 const { source, options } = workerData as LoadRequest;
+
+// On a machine with few cores, a 100k-agent bundle keeps this thread busy for seconds; checks on
+// the main thread must win the CPU. On Linux a nice value is per thread, and pid 0 names the
+// calling thread only, so this lowers the loader alone. Elsewhere it may not apply: best effort.
+try {
+  setPriority(0, 10);
+} catch {
+  // Not permitted here: the load still runs, at normal priority.
+}
 
 try {
   const loaded = await loadBundleSource(source, options);
