@@ -44,7 +44,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeResult> {
   const t0 = performance.now();
   const contents = await readBundle(await readFile(options.bundlePath));
   const t1 = performance.now();
-  const engine = await createEngine({ revision: contents.manifest.revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: options.workers });
+  const engine = await createEngine({ revision: contents.manifest.revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: options.workers });
   const t2 = performance.now();
   try {
     const first = (await engine.evaluate(input)) as { outcome?: unknown };

@@ -49,7 +49,7 @@ const REQUESTS: Record<string, CheckRequest> = {
 async function main(): Promise<void> {
   const { contents } = await bundleForBench(undefined, join(REPO_ROOT, "bench", "mcp", "mcp-policies"));
   const holder = new EngineHolder<PolicyContext>();
-  holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 }), createPolicyContext("bench", contents.data));
+  holder.swap(await createEngine({ revision: "bench", wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: 0 }), createPolicyContext("bench", contents));
   const store = await openStateStore("sqlite::memory:");
   const check = createCheckPipeline({
     decider: holder, budgets: store.budgets, approvals: NO_APPROVALS, tokens: NO_OVERRIDE_TOKENS, standing: null,

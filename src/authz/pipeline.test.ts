@@ -52,7 +52,7 @@ beforeAll(async () => {
   const opened = await openBundleFile(outFile);
   contents = opened.contents;
   holder = new EngineHolder<PolicyContext>();
-  holder.swap(opened.engine, createPolicyContext(opened.engine.revision, contents.data));
+  holder.swap(opened.engine, createPolicyContext(opened.engine.revision, contents));
 }, 120_000);
 afterAll(async () => {
   await holder?.close();

@@ -1,6 +1,10 @@
 // What the host (not Rego) reads from the bundle's data.json: the tools catalog (to find
 // tool/action), each agent's budgets (to read counters before evaluation), approval routing and
-// which parameter names to mask in logs. Built once per bundle and swapped with its engine.
+// which parameter names to mask in logs. Built once per bundle and swapped with its engine. Views
+// are made on first use from the agent's bytes in data.json (one JSON.parse of that agent) and kept
+// in a bounded cache, so the host never holds every agent parsed.
+import type { DataIndex } from "../bundle/data-index.ts";
+import { dataSlicer } from "../bundle/data-slice.ts";
 import type { CatalogEntry } from "../input/catalog.ts";
 import { DEFAULT_APPROVAL_CHANNELS, DEFAULT_APPROVAL_EXPIRY_SECONDS } from "../policy/compile.ts";
 import type { AgentData, BudgetData, PolicyData, ResponseRule, TenantData } from "../policy/policy-data.ts";
@@ -35,21 +39,46 @@ export const NO_AGENT_VIEW: AgentView = {
   budgets: [], approvals: DEFAULT_APPROVALS, sanitizedParams: new Set(), scheduleZones: [], mcpTools: new Set(), allowedActions: () => null, responseRule: () => null,
 };
 
-export function createPolicyContext(revision: string, data: Record<string, unknown>): PolicyContext {
+/** Agent views kept parsed; the rest are parsed again from their bytes when next needed. */
+export const AGENT_VIEW_CACHE = 10_000;
+const TENANT_CACHE = 1_000;
+
+const decoder = new TextDecoder();
+const parseJson = (bytes: Uint8Array): unknown => JSON.parse(decoder.decode(bytes));
+
+/** A bundle's data.json: its bytes and, when the loader built it, its index (BundleContents, EngineSource). */
+export interface PolicyDataSource {
+  readonly dataJson: Uint8Array;
+  readonly dataIndex?: DataIndex;
+}
+
+export function createPolicyContext(revision: string, source: PolicyDataSource): PolicyContext {
+  const data = dataSlicer(source.dataJson, source.dataIndex);
   // data.json as `aegis build` writes it (PolicyData); a hand-made bundle may lack optional parts,
   // so those are read with defaults rather than trusted.
-  const tenants = ((data as Partial<PolicyData>).tenants ?? {}) as Readonly<Record<string, TenantData>>;
-  const tenantOf = (tenant: string) => (Object.hasOwn(tenants, tenant) ? tenants[tenant] : undefined);
-  const views = new Map<string, AgentView>();
+  const whole = data.whole ? ((parseJson(data.topJson()) as Partial<PolicyData>).tenants ?? {}) as Readonly<Record<string, TenantData>> : null;
+  const tenants = new BoundedCache<string, TenantData | undefined>(TENANT_CACHE);
+  const tenantOf = (tenant: string): TenantData | undefined => {
+    if (whole !== null) return Object.hasOwn(whole, tenant) ? whole[tenant] : undefined;
+    return tenants.get(tenant, () => {
+      const bytes = data.tenantJson(tenant);
+      return bytes === undefined ? undefined : (parseJson(bytes) as TenantData);
+    });
+  };
+  const agentOf = (tenant: string, agent: string): AgentData | undefined => {
+    if (whole !== null) {
+      const agents = Object.hasOwn(whole, tenant) ? whole[tenant]?.agents : undefined;
+      return agents !== undefined && agents !== null && typeof agents === "object" && Object.hasOwn(agents, agent) ? agents[agent] : undefined;
+    }
+    const bytes = data.agentJson(tenant, agent);
+    return bytes === undefined ? undefined : (parseJson(bytes) as AgentData);
+  };
+  const views = new BoundedCache<string, AgentView | undefined>(AGENT_VIEW_CACHE);
   return {
     revision,
     catalog: (tenant) => tenantOf(tenant)?.catalog ?? NO_CATALOG,
-    agent(tenant, agent) {
-      const key = `${tenant}\u0000${agent}`;
-      const cached = views.get(key);
-      if (cached !== undefined) return cached;
-      const agents = tenantOf(tenant)?.agents;
-      const raw = agents !== undefined && Object.hasOwn(agents, agent) ? agents[agent] : undefined;
+    agent: (tenant, agent) => views.get(`${tenant}\u0000${agent}`, () => {
+      const raw = agentOf(tenant, agent);
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
       // Query values join the params under their own names, so a sanitized query name is masked too.
@@ -77,8 +106,30 @@ export function createPolicyContext(revision: string, data: Record<string, unkno
           return Object.hasOwn(actions, action) ? (actions[action]!.response ?? null) : null;
         },
       };
-      views.set(key, view);
       return view;
-    },
+    }),
   };
+}
+
+/** A map that keeps the `limit` most recently used entries. */
+class BoundedCache<K, V> {
+  readonly #limit: number;
+  readonly #entries = new Map<K, V>();
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get(key: K, make: () => V): V {
+    if (this.#entries.has(key)) {
+      const value = this.#entries.get(key) as V;
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+      return value;
+    }
+    const value = make();
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value as K);
+    return value;
+  }
 }

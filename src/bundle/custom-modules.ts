@@ -5,6 +5,7 @@
 //   - declare `package aegis.custom.<tenant>` or `aegis.custom.<tenant>.<agent>` for a tenant
 //     (and agent) the YAML defines;
 //   - read only the policy input's contract fields (docs/contracts.md §2), by name;
+//   - read per-tenant data only through data.aegis.identity (custom-data-reads.ts);
 //   - define deny / needs_approval / redact as partial sets (`deny contains {...} if`).
 // Each entry of those sets then gets "rule_id": "<file>.rego:<row>" (the file relative to the
 // policy directory), written into the shipped copy of the module around the rule's head term, so
@@ -16,6 +17,7 @@ import { join, relative, sep } from "node:path";
 import { AegisError } from "../errors/registry.ts";
 import type { PolicyData } from "../policy/policy-data.ts";
 import type { Problem } from "../policy/problem.ts";
+import { sliceLeaks } from "./custom-data-reads.ts";
 import { opaCommand } from "./opa-cli.ts";
 import type { RegoSource } from "./rego-sources.ts";
 
@@ -171,6 +173,10 @@ function inputProblems(mod: ParsedModule): Problem[] {
   return problems;
 }
 
+function dataProblems(mod: ParsedModule): Problem[] {
+  return sliceLeaks(mod.ast).map(({ term, message }) => problem(mod.file, term.location?.row ?? 1, term.location?.col ?? 1, message));
+}
+
 interface Edit {
   readonly start: number;
   readonly end: number;
@@ -286,7 +292,7 @@ export async function prepareCustomModules(dir: string, data: PolicyData, libDir
   const redactions: CustomRedactions[] = [];
   const called = new Map<string, string>();
   for (const mod of parsed) {
-    const own = [...packageProblems(mod, data), ...inputProblems(mod)];
+    const own = [...packageProblems(mod, data), ...inputProblems(mod), ...dataProblems(mod)];
     const { edits, problems: editProblems } = ruleEdits(mod);
     problems.push(...own, ...editProblems);
     calls(mod, called);

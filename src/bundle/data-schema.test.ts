@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { isAegisError } from "../errors/registry.ts";
 import { compilePolicies } from "../policy/compile-policies.ts";
-import { checkBundleData } from "./data-schema.ts";
+import { indexData } from "./data-index.ts";
+import { checkBundleData, checkBundleDataBytes } from "./data-schema.ts";
 
 const compiled = async (dir: string): Promise<Record<string, unknown>> => {
   const result = await compilePolicies(fileURLToPath(new URL(`../../${dir}`, import.meta.url)));
@@ -11,9 +12,9 @@ const compiled = async (dir: string): Promise<Record<string, unknown>> => {
   return JSON.parse(JSON.stringify(result.data)) as Record<string, unknown>;
 };
 
-function refusal(data: unknown): string {
+function refusalOf(check: () => void): string {
   try {
-    checkBundleData(data);
+    check();
   } catch (err) {
     if (isAegisError(err, "AEGIS_ERR_BUNDLE_DATA_INVALID")) return err.message;
     throw err;
@@ -21,11 +22,25 @@ function refusal(data: unknown): string {
   throw new Error("accepted");
 }
 
+/** The refusal of the parsed document, which the piecewise check of its bytes must repeat exactly. */
+function refusal(data: unknown): string {
+  const whole = refusalOf(() => checkBundleData(data));
+  const bytes = new TextEncoder().encode(JSON.stringify(data));
+  expect(refusalOf(() => checkBundleDataBytes(bytes, indexData(bytes)))).toBe(whole);
+  return whole;
+}
+
+const acceptsBytes = (data: unknown) => {
+  const bytes = new TextEncoder().encode(JSON.stringify(data));
+  checkBundleDataBytes(bytes, indexData(bytes));
+};
+
 describe("checkBundleData", () => {
   it.each(["policies/examples", "bench/policies"])("accepts the compiler's output for %s", async (dir) => {
     expect(() => checkBundleData(undefined as never)).toThrow();
     const data = await compiled(dir);
     expect(() => checkBundleData(data)).not.toThrow();
+    expect(() => acceptsBytes(data)).not.toThrow();
   });
 
   it("accepts tools whose actions carry their own settings (action objects, MCP routes and methods)", () => {

@@ -4,7 +4,9 @@ export { defaultRegoDir } from "./library-dir.ts";
 export { loadBundleSource, type LoadBundleOptions, type LoadBundleResult, type LoadedBundle } from "./source.ts";
 export { loadBundleOffThread } from "./load-off-thread.ts";
 export { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "./limits.ts";
-export { checkBundleData } from "./data-schema.ts";
+export { checkBundleData, checkBundleDataBytes } from "./data-schema.ts";
+export { indexData, type DataIndex } from "./data-index.ts";
+export { dataSlicer, DataSlicer, type DataSlice } from "./data-slice.ts";
 export {
   AEGIS_BUNDLE_FORMAT,
   AEGIS_METADATA,

@@ -28,7 +28,7 @@ describe("loadBundleOffThread", () => {
     const loaded = (await loadBundleOffThread(path)) as LoadedBundle;
     expect(loaded.contents.manifest.revision).toBe("r1");
     expect(new TextDecoder().decode(loaded.contents.dataJson)).toBe(MINIMAL_DATA_JSON);
-    expect(loaded.contents.data).toEqual(JSON.parse(MINIMAL_DATA_JSON));
+    expect(JSON.parse(Buffer.from(loaded.contents.dataJson).toString("utf8"))).toEqual(JSON.parse(MINIMAL_DATA_JSON));
     expect(loaded.contents.wasm).toBeInstanceOf(Uint8Array);
     expect(loaded.contents.files.get("policy.wasm")).toEqual(loaded.contents.wasm);
     expect(await loadBundleOffThread(path, { etag: loaded.etag as string })).toEqual({ notModified: true });

@@ -41,7 +41,7 @@ describe("readBundle", () => {
     expect(contents.manifest.revision).toBe("r1");
     expect(contents.manifest.wasm).toEqual([{ entrypoint: "aegis/decision", module: "/policy.wasm" }]);
     expect(contents.wasm).toEqual(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-    expect(contents.data).toEqual({ tenants: { acme: { n: 1.5, s: "x" } } });
+    expect(JSON.parse(Buffer.from(contents.dataJson).toString("utf8"))).toEqual({ tenants: { acme: { n: 1.5, s: "x" } } });
     expect(new TextDecoder().decode(contents.dataJson)).toBe(JSON.stringify({ tenants: { acme: { n: 1.5, s: "x" } } }));
     expect([...contents.files.keys()].sort()).toEqual([".manifest", "aegis/decision.rego", "data.json", "policy.wasm"]);
     expect(contents.signatures).toBeNull();
@@ -50,7 +50,7 @@ describe("readBundle", () => {
   it("normalises entry names with or without a leading slash", async () => {
     const contents = await readBundle(rawTarGz([{ path: "./.manifest", body: "{}" }, { path: "policy.wasm", body: "w" }]));
     expect([...contents.files.keys()].sort()).toEqual([".manifest", "policy.wasm"]);
-    expect(contents.data).toEqual({});
+    expect(JSON.parse(Buffer.from(contents.dataJson).toString("utf8"))).toEqual({});
   });
 
   it("parses .signatures.json", async () => {

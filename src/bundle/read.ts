@@ -3,6 +3,7 @@
 // well-formed .manifest.
 import { posix } from "node:path";
 import { AegisError } from "../errors/registry.ts";
+import { indexData, type DataIndex } from "./data-index.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "./limits.ts";
 import { parseManifest, type BundleManifest } from "./manifest.ts";
 import { unpackTarGz, unpackTarGzStream } from "./tar-gz.ts";
@@ -21,13 +22,15 @@ export interface BundleSignatures {
 export interface BundleContents {
   readonly manifest: BundleManifest;
   readonly wasm: Uint8Array;
-  /** data.json parsed; numbers are JS numbers. */
-  readonly data: Record<string, unknown>;
-  /** data.json exactly as in the bundle, for the engine (which wants the original bytes). */
+  /** data.json exactly as in the bundle: kept as bytes, never parsed whole (see dataIndex). */
   readonly dataJson: Uint8Array;
+  /** Where each tenant and agent sits in dataJson (its structure is checked; its contents by checkBundleDataBytes). */
+  readonly dataIndex: DataIndex;
   /** Every file of the archive by path without a leading "/", .signatures.json included. */
   readonly files: ReadonlyMap<string, Uint8Array>;
   readonly signatures: BundleSignatures | null;
+  /** SHA-256 (hex) of wasm and dataJson, when the loader thread computed them (the bundle history keys kept bundles by them). */
+  readonly sha256?: { readonly wasm: string; readonly dataJson: string };
 }
 
 function invalid(message: string): AegisError {
@@ -97,9 +100,8 @@ function contentsOf(files: ReadonlyMap<string, Uint8Array>): BundleContents {
   checkWasmModules(manifest, files);
   checkNoStrayData(files);
   const dataJson = files.get(DATA_FILE) ?? new TextEncoder().encode("{}");
-  const data = parseJsonFile(DATA_FILE, dataJson);
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw invalid(`${DATA_FILE} must hold a JSON object`);
+  const dataIndex = indexData(dataJson);
   const signaturesBytes = files.get(SIGNATURES_FILE);
   const signatures = signaturesBytes === undefined ? null : parseSignatures(signaturesBytes);
-  return { manifest, wasm, data: data as Record<string, unknown>, dataJson, files, signatures };
+  return { manifest, wasm, dataJson, dataIndex, files, signatures };
 }

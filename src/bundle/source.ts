@@ -13,7 +13,7 @@ import type { VerifiedSignature } from "./verify.ts";
 // nothing new (304, same ETag) never pays for them, which keeps the server's loader thread cheap.
 const stages = async () => {
   const [read, verify, schema] = await Promise.all([import("./read.ts"), import("./verify.ts"), import("./data-schema.ts")]);
-  return { readBundleStream: read.readBundleStream, verifyBundle: verify.verifyBundle, checkBundleData: schema.checkBundleData };
+  return { readBundleStream: read.readBundleStream, verifyBundle: verify.verifyBundle, checkBundleDataBytes: schema.checkBundleDataBytes };
 };
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
@@ -160,7 +160,7 @@ export async function loadBundleSource(source: string, options: LoadBundleOption
   const raw = isHttp(source) ? await fetchBundle(source, options, limits) : await readLocalBundle(source, options.etag, limits);
   if (raw === null) return { notModified: true };
   try {
-    const { readBundleStream, verifyBundle, checkBundleData } = await stages();
+    const { readBundleStream, verifyBundle, checkBundleDataBytes } = await stages();
     const contents = await readBundleStream(raw.chunks, limits);
     let verified: VerifiedSignature | null = null;
     if (options.verificationKey !== undefined) {
@@ -172,7 +172,7 @@ export async function loadBundleSource(source: string, options: LoadBundleOption
       });
     }
     // Authentic first, then well-formed: a forged bundle is reported as forged.
-    checkBundleData(contents.data);
+    checkBundleDataBytes(contents.dataJson, contents.dataIndex);
     return { contents, ...(raw.etag === undefined ? {} : { etag: raw.etag }), verified };
   } catch (err) {
     throw withEtag(err, raw.etag);

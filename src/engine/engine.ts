@@ -1,4 +1,6 @@
 // What the rest of Aegis sees of policy evaluation: a revision and an async evaluate.
+import type { DataIndex } from "../bundle/data-index.ts";
+import { dataSlicer, type DataSlicer } from "../bundle/data-slice.ts";
 import type { PolicyInput } from "../input/types.ts";
 
 export interface EngineSource {
@@ -7,6 +9,8 @@ export interface EngineSource {
   readonly wasm: Uint8Array;
   /** data.json exactly as in the bundle (UTF-8 JSON). */
   readonly dataJson: Uint8Array;
+  /** dataJson's index, when the loader already built it (off the event loop); built here otherwise. */
+  readonly dataIndex?: DataIndex;
 }
 
 export interface Engine {
@@ -26,4 +30,9 @@ const encoder = new TextEncoder();
 
 export function encodeInput(input: PolicyInput): Uint8Array {
   return encoder.encode(JSON.stringify(input));
+}
+
+/** The slicer for a source's data: each evaluation gets its call's slice, never the whole document. */
+export function slicerOf(source: EngineSource): DataSlicer {
+  return dataSlicer(source.dataJson, source.dataIndex);
 }

@@ -9,11 +9,11 @@ const port = parentPort;
 if (port === null) throw new Error("eval-worker must run in a worker thread");
 
 try {
-  const instance = createPolicyInstance(init.module, init.dataJson);
+  const instance = createPolicyInstance(init.module);
   port.on("message", (request: WorkerRequest) => {
     let reply: WorkerReply;
     try {
-      reply = { id: request.id, ok: true, value: instance.evaluateJson(request.input) };
+      reply = { id: request.id, ok: true, value: instance.evaluateJson(request.input, { id: request.dataId, json: request.data }) };
     } catch (err) {
       reply = {
         id: request.id,

@@ -1,17 +1,18 @@
 import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Engine, EngineSource } from "./engine.ts";
-import { encodeInput } from "./engine.ts";
+import { encodeInput, slicerOf } from "./engine.ts";
 import { compileWasm, createPolicyInstance } from "./policy-instance.ts";
 
 /** Evaluates on the calling thread: the lowest latency when the process has one core to spare. */
-export function createInlineEngine(source: EngineSource): Engine {
-  const instance = createPolicyInstance(compileWasm(source.wasm), source.dataJson);
+export async function createInlineEngine(source: EngineSource): Promise<Engine> {
+  const slicer = slicerOf(source);
+  const instance = createPolicyInstance(await compileWasm(source.wasm));
   return {
     revision: source.revision,
     loadedAt: new Date(),
     evaluate(input) {
       try {
-        return Promise.resolve(instance.evaluateJson(encodeInput(input)));
+        return Promise.resolve(instance.evaluateJson(encodeInput(input), slicer.slice(input.tenant, input.agent)));
       } catch (err) {
         return Promise.reject(asEvalError(err));
       }

@@ -11,6 +11,6 @@ export async function openBundleFile(path: string, workers = 0): Promise<{ engin
   // Without an ETag to compare, a local file always loads.
   if ("notModified" in loaded) throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read bundle ${path}`);
   const { contents } = loaded;
-  const engine = await createEngine({ revision: contents.manifest.revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers });
+  const engine = await createEngine({ revision: contents.manifest.revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers });
   return { engine, contents };
 }

@@ -5,9 +5,9 @@
 import { Worker } from "node:worker_threads";
 import { AegisError } from "../errors/registry.ts";
 import type { Engine, EngineSource } from "./engine.ts";
-import { encodeInput } from "./engine.ts";
+import { encodeInput, slicerOf } from "./engine.ts";
 import { compileWasm } from "./policy-instance.ts";
-import type { WorkerInit, WorkerReady, WorkerReply } from "./worker-protocol.ts";
+import type { WorkerInit, WorkerReady, WorkerReply, WorkerRequest } from "./worker-protocol.ts";
 
 interface Pending {
   readonly resolve: (value: unknown) => void;
@@ -41,8 +41,9 @@ export function openWorkerPools(): readonly WorkerPoolEngine[] {
 const RESTART_BACKOFF_MS = [0, 100, 500, 2000, 5000] as const;
 
 export async function createWorkerPoolEngine(source: EngineSource, size: number): Promise<WorkerPoolEngine> {
-  const module = compileWasm(source.wasm);
-  const init: WorkerInit = { module, dataJson: source.dataJson };
+  const module = await compileWasm(source.wasm);
+  const init: WorkerInit = { module };
+  const slicer = slicerOf(source);
   const pool: PoolWorker[] = [];
   let nextId = 1;
   let closed = false;
@@ -97,11 +98,12 @@ export async function createWorkerPoolEngine(source: EngineSource, size: number)
     async evaluate(input) {
       if (closed) throw new AegisError("AEGIS_ERR_NO_BUNDLE", "engine is closed");
       const bytes = encodeInput(input);
+      const data = slicer.slice(input.tenant, input.agent);
       const target = pool.length > 0 ? leastBusy(pool) : await liveWorker();
       const id = nextId++;
       return new Promise<unknown>((resolve, reject) => {
         target.pending.set(id, { resolve, reject });
-        target.worker.postMessage({ id, input: bytes });
+        target.worker.postMessage({ id, input: bytes, dataId: data.id, data: data.json } satisfies WorkerRequest);
       });
     },
     workers: () => pool.map((w) => w.worker),

@@ -2,12 +2,14 @@ import type { ErrorCode } from "../errors/registry.ts";
 
 export interface WorkerInit {
   readonly module: WebAssembly.Module;
-  readonly dataJson: Uint8Array;
 }
 
 export interface WorkerRequest {
   readonly id: number;
   readonly input: Uint8Array;
+  /** The call's data slice (src/bundle/data-slice.ts): workers hold no copy of data.json. */
+  readonly dataId: number;
+  readonly data: Uint8Array;
 }
 
 export type WorkerReply =

@@ -55,13 +55,13 @@ export async function createEmbeddedAegis(options: EmbeddedAegisOptions): Promis
   if (!("contents" in loaded)) throw new AegisError("AEGIS_ERR_BUNDLE_READ", `bundle ${options.bundlePath} could not be read`);
   const { contents } = loaded;
   const revision = contents.manifest.revision;
-  const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, { workers: 0 });
+  const engine = await createEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: 0 });
   const store = await openStateStore(options.state ?? EMBEDDED_DEFAULT_STATE).catch(async (err: unknown) => {
     await engine.close();
     throw err;
   });
   const holder = new EngineHolder<PolicyContext>();
-  holder.swap(engine, createPolicyContext(revision, contents.data));
+  holder.swap(engine, createPolicyContext(revision, contents));
   // The server's defaults, from the one config schema.
   const { limits, call_chain } = loadConfig({});
   const identity = { ...options.identity, source: "header" as const };

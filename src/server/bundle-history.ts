@@ -4,6 +4,7 @@
 // back in; `pin.json` records a rollback in force. Written only by Aegis, files 0600.
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AegisError } from "../errors/registry.ts";
 
@@ -44,6 +45,21 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
+/** A bundle to keep; `sha256` as the loader thread computed it, so a 100 MB data.json is not hashed on the event loop. */
+export interface RecordedBundle {
+  readonly revision: string;
+  readonly wasm: Uint8Array;
+  readonly dataJson: Uint8Array;
+  readonly sha256?: { readonly wasm: string; readonly dataJson: string };
+}
+
+// A kept data.json can be ~100 MB: written without blocking the event loop that answers checks.
+async function writeAtomicOffLoop(path: string, data: Uint8Array): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(tmp, data, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
 function historyError(message: string, cause?: unknown): AegisError {
   return new AegisError("AEGIS_ERR_BUNDLE_HISTORY", message, cause === undefined ? undefined : { cause });
 }
@@ -77,18 +93,26 @@ export class BundleHistory {
     return this.#entries;
   }
 
-  /** Records a bundle that just went live from the source; trims to the last `keep`. */
-  record(bundle: { revision: string; wasm: Uint8Array; dataJson: Uint8Array }, sourceEtag: string | null): HistoryEntry {
-    const wasmSha = sha256(bundle.wasm);
-    const dataSha = sha256(bundle.dataJson);
+  /** Records a bundle that just went live from the source; trims to the last `keep`. One at a time, in call order. */
+  record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
+    const next = this.#recording.then(() => this.#record(bundle, sourceEtag));
+    this.#recording = next.catch(() => {});
+    return next;
+  }
+
+  #recording: Promise<unknown> = Promise.resolve();
+
+  async #record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
+    const wasmSha = bundle.sha256?.wasm ?? sha256(bundle.wasm);
+    const dataSha = bundle.sha256?.dataJson ?? sha256(bundle.dataJson);
     const newest = this.#entries[0];
     // The same bundle loaded again (a restart, a touched file) is not a new entry.
     if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) return newest;
     const entry: HistoryEntry = { id: `${Date.now()}-${randomBytes(4).toString("hex")}`, revision: bundle.revision, loaded_at: new Date().toISOString(), wasm_sha256: wasmSha, data_sha256: dataSha, source_etag: sourceEtag };
     const folder = join(this.#dir, entry.id);
-    mkdirSync(folder, { mode: 0o700 });
-    writeAtomic(join(folder, "policy.wasm"), bundle.wasm);
-    writeAtomic(join(folder, "data.json"), bundle.dataJson);
+    await mkdir(folder, { mode: 0o700 });
+    await writeAtomicOffLoop(join(folder, "policy.wasm"), bundle.wasm);
+    await writeAtomicOffLoop(join(folder, "data.json"), bundle.dataJson);
     const pinned = this.pinned()?.id;
     const kept = [entry, ...this.#entries];
     // The pinned entry is never trimmed while it is in force.

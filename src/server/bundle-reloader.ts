@@ -8,12 +8,13 @@ import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
+import { indexData } from "../bundle/data-index.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
 import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
 import type { BundleContents } from "../bundle/read.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import { decide } from "../engine/decide.ts";
-import type { Engine } from "../engine/engine.ts";
+import type { Engine, EngineSource } from "../engine/engine.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -153,8 +154,10 @@ export class BundleReloader {
 
   async #activateStored(stored: StoredBundle, pin: Pin): Promise<void> {
     const { revision } = stored.entry;
-    const engine = await provenEngine(revision, stored.wasm, stored.dataJson, this.#opts.workers);
-    this.#opts.holder.swap(engine, createPolicyContext(revision, JSON.parse(Buffer.from(stored.dataJson).toString("utf8")) as Record<string, unknown>));
+    // A kept bundle was checked when it first loaded; only its index is rebuilt (on this thread: rollbacks are rare and operator-driven).
+    const source = { revision, wasm: stored.wasm, dataJson: stored.dataJson, dataIndex: indexData(stored.dataJson) };
+    const engine = await provenEngine(source, this.#opts.workers);
+    this.#opts.holder.swap(engine, createPolicyContext(revision, source));
     this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
     this.#opts.metrics.bundleInfo.reset();
     this.#opts.metrics.bundleInfo.set({ revision }, 1);
@@ -193,16 +196,16 @@ export class BundleReloader {
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
-      const engine = await provenEngine(revision, contents.wasm, contents.dataJson, this.#opts.workers);
+      const engine = await provenEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, this.#opts.workers);
       const previous = this.#status.revision;
-      this.#opts.holder.swap(engine, createPolicyContext(revision, contents.data));
+      this.#opts.holder.swap(engine, createPolicyContext(revision, contents));
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);
       metrics.bundleRollback.reset();
       if (history !== null) {
         try {
-          history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson }, this.#etag ?? null);
+          await history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
         } catch (err) {
           // The bundle is live either way; only a later rollback to it is lost.
           logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
@@ -259,8 +262,9 @@ export class BundleReloader {
 }
 
 /** The bundle's engine, once it decided a neutral input: one that cannot would fail every check, so it is refused now. */
-async function provenEngine(revision: string, wasm: Uint8Array, dataJson: Uint8Array, workers: number): Promise<Engine> {
-  const engine = await createEngine({ revision, wasm, dataJson }, { workers });
+/** An engine for the bundle that has decided a neutral input: one that cannot would fail every check. */
+async function provenEngine(source: EngineSource, workers: number): Promise<Engine> {
+  const engine = await createEngine(source, { workers });
   try {
     await decide(engine, completeInput({}), "probe");
     return engine;

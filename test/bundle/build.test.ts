@@ -35,7 +35,7 @@ describe("buildBundle", () => {
     expect(result.outFile).toBe(out("a.tar.gz"));
     const contents = await readBundle(readFileSync(result.outFile));
     expect([...contents.files.keys()].sort()).toEqual([".manifest", "aegis/decision.rego", "data.json", "policy.wasm"]);
-    expect(contents.data).toEqual(DATA);
+    expect(JSON.parse(Buffer.from(contents.dataJson).toString("utf8"))).toEqual(DATA);
     expect(contents.wasm.subarray(0, 4)).toEqual(new Uint8Array([0, 0x61, 0x73, 0x6d]));
     expect(contents.manifest).toEqual({
       revision: result.revision,

@@ -153,7 +153,7 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 /** Runs every input through the OPA interpreter in one process. */
-function opaDecisions(inputs: readonly unknown[]): unknown[] {
+function opaDecisions(inputs: readonly unknown[], data = dataFile): unknown[] {
   const inputFile = join(dir, "inputs.json");
   writeFileSync(inputFile, JSON.stringify({ cases: inputs }));
   // Keyed by index: an object comprehension makes the pairing of input and decision explicit.
@@ -161,7 +161,7 @@ function opaDecisions(inputs: readonly unknown[]): unknown[] {
   const query = "results := {sprintf(\"%d\", [i]): [d, v] | some i, c in input.cases; d := data.aegis.decision with input as c; v := data.aegis.params.violations with input as c}";
   const out = execFileSync(
     opaBinary(),
-    ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", defaultRegoDir(), "-d", customDir, "-d", dataFile, "-i", inputFile, query],
+    ["eval", "--format", "json", "--ignore", "*_test.rego", "-d", defaultRegoDir(), "-d", customDir, "-d", data, "-i", inputFile, query],
     { maxBuffer: 1024 * 1024 * 1024, cwd: REPO_ROOT },
   );
   const parsed = JSON.parse(out.toString("utf8")) as { result: { bindings: { results: Record<string, unknown> } }[] };
@@ -228,4 +228,63 @@ describe("WASM decisions equal the OPA interpreter's", () => {
     expect(await altered.evaluate(planner)).toMatchObject({ outcome: "deny", reason: "unknown_agent" });
     await altered.close();
   });
+});
+
+// The same comparison over a fleet: 10 tenants each holding many copies of the example agents, so
+// the engine's per-call slice of data.json (one tenant, one agent) is what is under test, against
+// OPA over the whole document.
+const FLEET_TENANTS = 10;
+const FLEET_AGENTS = Number(process.env.AEGIS_DIFFERENTIAL_FLEET_AGENTS ?? 10_000);
+
+describe("WASM decisions over a sliced fleet equal the OPA interpreter's over the whole data", () => {
+  let fleet: Engine;
+  let fleetData: string;
+  let copies: number;
+
+  beforeAll(async () => {
+    const data = JSON.parse(readFileSync(dataFile, "utf8")) as { tenants: Record<string, { agents: Record<string, unknown> }> };
+    const acme = data.tenants.acme!;
+    const originals = Object.entries(acme.agents);
+    copies = Math.max(1, Math.ceil(FLEET_AGENTS / FLEET_TENANTS / originals.length) - 1);
+    const tenants: Record<string, unknown> = {};
+    for (let t = 0; t < FLEET_TENANTS; t++) {
+      const agents: Record<string, unknown> = {};
+      for (const [name, agent] of originals) {
+        agents[name] = agent;
+        for (let k = 0; k < copies; k++) agents[`${name}-${k}`] = agent;
+      }
+      tenants[t === 0 ? "acme" : `fleet-${t}`] = { ...acme, agents };
+    }
+    const wasm = (await openBundleFile(join(dir, "examples.tar.gz"))).contents.wasm;
+    fleetData = join(dir, "fleet-data.json");
+    writeFileSync(fleetData, JSON.stringify({ ...data, tenants }));
+    const { createEngine } = await import("../../src/engine/create-engine.ts");
+    fleet = await createEngine({ revision: "fleet", wasm, dataJson: readFileSync(fleetData) }, { workers: 0 });
+  }, 120_000);
+
+  afterAll(() => fleet?.close());
+
+  it(`on ${RUNS} generated inputs spread over ${FLEET_TENANTS} tenants and ${FLEET_AGENTS}+ agents`, async () => {
+    const spread = fc.tuple(fc.oneof(inputArb, coherentArb, researchArb), fc.nat(FLEET_TENANTS - 1), fc.integer({ min: -1, max: copies }))
+      .map(([input, t, k]) => {
+        const call = input as Record<string, unknown>;
+        const tenant = call.tenant === "acme" && t > 0 ? `fleet-${t}` : call.tenant;
+        // k === copies names a copy no tenant has: an unknown agent of a known tenant.
+        const agent = typeof call.agent === "string" && k >= 0 ? `${call.agent}-${k}` : call.agent;
+        return { ...call, tenant, agent };
+      });
+    const inputs = fc.sample(spread, { numRuns: RUNS, seed: 20261201 });
+    const expected = opaDecisions(inputs, fleetData);
+    const outcomes = new Set<string>();
+    for (let i = 0; i < inputs.length; i++) {
+      const actual = await fleet.evaluate(inputs[i] as never);
+      const [want] = expected[i] as [{ outcome: string; reason: string }];
+      if (canonicalize(actual) !== canonicalize(want)) {
+        throw new Error(`sliced WASM and opa eval over the whole fleet disagree on input #${i}:\n  input: ${JSON.stringify(inputs[i])}\n  wasm:  ${JSON.stringify(actual)}\n  opa:   ${JSON.stringify(want)}`);
+      }
+      outcomes.add(`${want.outcome}/${want.reason}`);
+    }
+    expect([...new Set([...outcomes].map((o) => o.split("/")[0]))].sort()).toEqual(["allow", "approval_needed", "deny", "sanitize"]);
+    expect(outcomes).toContain("deny/unknown_agent");
+  }, 900_000);
 });

@@ -41,6 +41,10 @@ const refused: [string, string, RegExp][] = [
   ["an input field outside the contract", "package aegis.custom.acme\n\ndeny contains {\"reason\": \"x\"} if input.headers.authorization\n", /custom\/m\.rego:3:\d+: : reads `input\.headers`, which is not a field of the policy input/],
   ["the whole input", "package aegis.custom.acme\n\ndeny contains {\"reason\": \"x\"} if {\n\tsome k, _ in input\n\tk == \"secret\"\n}\n", /custom\/m\.rego:4:\d+: : reads the whole `input`/],
   ["an input field chosen at run time", "package aegis.custom.acme\n\nf := \"tool\"\n\ndeny contains {\"reason\": \"x\"} if input[f] == \"shop\"\n", /reads an `input` field chosen at run time/],
+  ["data.tenants, which the engine only sees sliced to the caller", "package aegis.custom.acme\n\ndeny contains {\"reason\": \"x\"} if data.tenants.acme.agents.other.mode == \"shadow\"\n", /custom\/m\.rego:3:\d+: : reads `data\.tenants`/],
+  ["an import of data.tenants", "package aegis.custom.acme\n\nimport data.tenants\n\ndeny contains {\"reason\": \"x\"} if tenants.acme.mode == \"shadow\"\n", /custom\/m\.rego:3:\d+: : reads `data\.tenants`/],
+  ["other agents through tenant_config", "package aegis.custom.acme\n\nimport data.aegis.identity\n\ndeny contains {\"reason\": \"x\"} if identity.tenant_config.agents.other.mode == \"shadow\"\n", /custom\/m\.rego:5:\d+: : reads `tenant_config\.agents`/],
+  ["tenant_config whole", "package aegis.custom.acme\n\ndeny contains {\"reason\": \"x\"} if {\n\tt := data.aegis.identity.tenant_config\n\tt.mode == \"shadow\"\n}\n", /custom\/m\.rego:4:\d+: : reads `data\.aegis\.identity\.tenant_config` whole/],
   ["deny as a complete rule", "package aegis.custom.acme\n\ndeny := {\"reason\": \"x\"} if input.tool == \"shop\"\n", /custom\/m\.rego:3:1: : `deny` must be a partial set/],
   ["what opa check --strict refuses", "package aegis.custom.acme\n\ndeny contains {\"reason\": \"x\"} if {\n\tunused := 1\n\tinput.tool == \"shop\"\n}\n", /custom\/m\.rego:4:\d+: : opa check --strict: .*unused/],
   ["a syntax error", "package aegis.custom.acme\n\ndeny contains {\"reason\": if\n", /custom\/m\.rego:\d+:\d+: : opa check --strict: /],
@@ -81,6 +85,12 @@ describe("a custom module that passes", () => {
     "",
   ].join("\n");
 
+  it("may read the caller's own tenant and agent config through data.aegis.identity", () => {
+    const own = "package aegis.custom.acme\n\nimport data.aegis.identity\n\ndeny contains {\"reason\": \"x\"} if {\n\tidentity.tenant_config.mode == \"shadow\"\n\tdata.aegis.identity.agent_config.mode == \"enforce\"\n}\n";
+    const validated = aegis(["validate", policyDir({ "custom/m.rego": own })]);
+    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+  });
+
   it("is shipped with a rule id of its file and the row the author wrote on each entry", async () => {
     const dir = policyDir({ "custom/m.rego": rego });
     const out = join(dir, "b.tar.gz");
@@ -92,10 +102,10 @@ describe("a custom module that passes", () => {
     expect(shipped).toContain('deny contains object.union({"reason": "too_many", "message": "at most 3"}, {"rule_id": "custom/m.rego:4"}) if {');
     expect(shipped).toContain('redact contains object.union({"params": ["note"]}, {"rule_id": "custom/m.rego:9"}) if input.params.note');
     // The names its redact rules write are masked in logs whatever the outcome.
-    const data = contents.data as { tenants: Record<string, { agents: Record<string, { custom_redactions: string[] }> }> };
+    const data = JSON.parse(Buffer.from(contents.dataJson).toString("utf8")) as { tenants: Record<string, { agents: Record<string, { custom_redactions: string[] }> }> };
     expect(data.tenants.acme?.agents.bot?.custom_redactions).toEqual(["note"]);
     const { createPolicyContext } = await import("../../src/authz/policy-context.ts");
-    expect([...(createPolicyContext("r", contents.data).agent("acme", "bot")?.sanitizedParams ?? [])]).toContain("note");
+    expect([...(createPolicyContext("r", contents).agent("acme", "bot")?.sanitizedParams ?? [])]).toContain("note");
   });
 
   it("decides through aegis eval with its own reason and rule id", () => {

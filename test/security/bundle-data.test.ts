@@ -22,7 +22,7 @@ beforeAll(async () => {
   // A real bundle of another revision, its data.json rewritten and the archive packed again
   // (unsigned: this server does not require signatures).
   const contents = await readBundle(readFileSync(buildExamples(work, "oops-2")));
-  const data = structuredClone(contents.data) as { tenants: { acme: { catalog: unknown } } };
+  const data = JSON.parse(Buffer.from(contents.dataJson).toString("utf8")) as { tenants: { acme: { catalog: unknown } } };
   data.tenants.acme.catalog = "oops";
   const files = new Map(contents.files);
   files.set("data.json", new TextEncoder().encode(JSON.stringify(data)));

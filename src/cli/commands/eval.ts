@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const { engine, contents } = await openBundleFile(values.bundle);
   try {
-    const policy = createPolicyContext(engine.revision, contents.data);
+    const policy = createPolicyContext(engine.revision, contents);
     const zonesOf = (input: PolicyInput) => (input.tenant === null || input.agent === null ? [] : policy.agent(input.tenant, input.agent)?.scheduleZones ?? []);
     let input: PolicyInput;
     let decision: Decision;

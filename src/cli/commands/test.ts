@@ -58,7 +58,7 @@ export async function run(args: string[]): Promise<number> {
 
   const { engine, contents } = await openBundleFile(bundlePath);
   try {
-    const policy = createPolicyContext(engine.revision, contents.data);
+    const policy = createPolicyContext(engine.revision, contents);
     const zonesOf = (tenant: string | null, agent: string | null) => (tenant === null || agent === null ? [] : policy.agent(tenant, agent)?.scheduleZones ?? []);
     const results = await runDecisionCases(cases, (input) => decide(engine, input), zonesOf);
     let failed = 0;
