@@ -4,8 +4,8 @@
 // host, port and path are in it because a token approved for one request must not open another
 // route of the same tool (POST /v1/refunds with the approved payment's body); bound headers,
 // because some choose what the call acts on (`stripe-account`: the same payment, another account).
-import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { hash } from "node:crypto";
+import { canonicalJsonText } from "../canonical/canonical-json.ts";
 
 export interface CallIdentity {
   readonly tenant: string;
@@ -24,9 +24,9 @@ export interface CallIdentity {
 }
 
 export function callDigest(call: CallIdentity): string {
-  const canonical = canonicalize({
+  const canonical = canonicalJsonText({
     tenant: call.tenant, agent: call.agent, tool: call.tool, action: call.action,
     method: call.method, host: call.host, port: call.port, path: call.path, params: call.params, headers: call.headers,
   }) ?? "";
-  return createHash("sha256").update(canonical).digest("hex");
+  return hash("sha256", canonical, "hex");
 }

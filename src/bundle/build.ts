@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import canonicalize from "canonicalize";
+import { canonicalJsonText } from "../canonical/canonical-json.ts";
 import { AegisError } from "../errors/registry.ts";
 import { AEGIS_METADATA } from "./manifest.ts";
 import { runOpa } from "./opa-cli.ts";
@@ -60,7 +60,7 @@ export function bundleRoots(data: Record<string, unknown>, rego: readonly RegoSo
 
 // Canonical JSON (RFC 8785): equal data gives a byte-identical data.json whatever the key order.
 function dataJsonText(data: Record<string, unknown>): string {
-  const text = canonicalize(data);
+  const text = canonicalJsonText(data);
   if (text === undefined) throw new AegisError("AEGIS_ERR_BUNDLE_INVALID", "bundle data is not JSON-serialisable");
   return text;
 }

@@ -5,9 +5,8 @@
 // of the line without its `hash` member. Hashing the canonical form, not the bytes on disk, lets
 // any JSON tool re-derive the hash from the parsed line.
 import { hash } from "node:crypto";
-import canonicalize from "canonicalize";
 import { AegisError } from "../../errors/registry.ts";
-import { plainCanonicalJson } from "./plain-canonical-json.ts";
+import { canonicalJsonText } from "../../canonical/canonical-json.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -20,10 +19,9 @@ export function sha256Hex(text: string): string {
 }
 
 export function canonicalJson(value: unknown): string {
-  let text: string | null | undefined = plainCanonicalJson(value);
-  if (text !== null) return text;
+  let text: string | undefined;
   try {
-    text = canonicalize(value);
+    text = canonicalJsonText(value);
   } catch (err) {
     throw new AegisError("AEGIS_ERR_DECISION_LOG", `decision log record is not JSON-serialisable: ${(err as Error).message}`, { cause: err });
   }

@@ -3,7 +3,7 @@
 import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "./chain.ts";
+import { canonicalJson } from "../telemetry/decision-log/chain.ts";
 import { plainCanonicalJson } from "./plain-canonical-json.ts";
 
 describe("plainCanonicalJson", () => {
