@@ -63,6 +63,7 @@ export async function startAegis({ config, logger, tracing = NO_TRACING }: AppOp
     const reloader = new BundleReloader({
       source, pollIntervalMs: config.bundle.poll_interval_ms, verificationKey, keyId: config.bundle.key_id,
       requireSignature: config.bundle.require_signature, limits: bundleLimitsFromConfig(config.bundle.limits), workers: config.engine.workers, holder, logger, metrics, history,
+      decisionCache: { maxBytes: config.engine.decision_cache_bytes, onLookup: metrics.countDecisionCacheLookup },
     });
     closers.push(async () => { reloader.stop(); await holder.close(); });
 

@@ -14,6 +14,7 @@ import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
 import type { BundleContents } from "../bundle/read.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import { decide } from "../engine/decide.ts";
+import { withDecisionCache, type DecisionCacheOptions } from "../engine/decision-cache.ts";
 import type { Engine, EngineSource } from "../engine/engine.ts";
 import type { EngineHolder } from "../engine/engine-holder.ts";
 import { AegisError, isAegisError } from "../errors/registry.ts";
@@ -41,6 +42,8 @@ export interface ReloaderOptions {
   /** Caps on reading a bundle; default DEFAULT_BUNDLE_LIMITS. */
   readonly limits?: BundleLimits;
   readonly workers: number;
+  /** Reuses decisions of identical inputs per bundle (src/engine/decision-cache.ts); maxBytes 0 disables. */
+  readonly decisionCache?: DecisionCacheOptions;
   readonly holder: EngineHolder<PolicyContext>;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -156,7 +159,7 @@ export class BundleReloader {
     const { revision } = stored.entry;
     // A kept bundle was checked when it first loaded; only its index is rebuilt (on this thread: rollbacks are rare and operator-driven).
     const source = { revision, wasm: stored.wasm, dataJson: stored.dataJson, dataIndex: indexData(stored.dataJson) };
-    const engine = await provenEngine(source, this.#opts.workers);
+    const engine = await provenEngine(source, this.#opts.workers, this.#opts.decisionCache);
     this.#opts.holder.swap(engine, createPolicyContext(revision, source));
     this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
     this.#opts.metrics.bundleInfo.reset();
@@ -196,7 +199,7 @@ export class BundleReloader {
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
-      const engine = await provenEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, this.#opts.workers);
+      const engine = await provenEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, this.#opts.workers, this.#opts.decisionCache);
       const previous = this.#status.revision;
       this.#opts.holder.swap(engine, createPolicyContext(revision, contents));
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
@@ -261,10 +264,10 @@ export class BundleReloader {
   }
 }
 
-/** The bundle's engine, once it decided a neutral input: one that cannot would fail every check, so it is refused now. */
-/** An engine for the bundle that has decided a neutral input: one that cannot would fail every check. */
-async function provenEngine(source: EngineSource, workers: number): Promise<Engine> {
-  const engine = await createEngine(source, { workers });
+/** An engine for the bundle that has decided a neutral input: one that cannot would fail every check, so it is refused now. */
+async function provenEngine(source: EngineSource, workers: number, cache: DecisionCacheOptions | undefined): Promise<Engine> {
+  const created = await createEngine(source, { workers });
+  const engine = cache === undefined ? created : withDecisionCache(created, cache);
   try {
     await decide(engine, completeInput({}), "probe");
     return engine;

@@ -14,7 +14,7 @@ export interface Config {
     readonly limits?: { readonly max_compressed_bytes?: number; readonly max_decompressed_bytes?: number; readonly max_entries?: number; readonly max_entry_bytes?: number };
     readonly history: { readonly keep: number; readonly dir?: string };
   };
-  readonly engine: { readonly workers: number };
+  readonly engine: { readonly workers: number; readonly decision_cache_bytes: number };
   readonly identity: {
     readonly trust_headers: boolean;
     readonly jwt?: { readonly jwks_file?: string; readonly jwks_url?: string; readonly public_key_file?: string; readonly issuer?: string; readonly audience?: string; readonly tenant_claim: string; readonly agent_claim: string; readonly max_lifetime: string };
@@ -49,6 +49,7 @@ export const ENV_VARS: Readonly<Record<string, { path: readonly string[]; type: 
   AEGIS_BUNDLE_HISTORY_KEEP: { path: ["bundle", "history", "keep"], type: "integer" },
   AEGIS_BUNDLE_HISTORY_DIR: { path: ["bundle", "history", "dir"], type: "string" },
   AEGIS_ENGINE_WORKERS: { path: ["engine", "workers"], type: "integer" },
+  AEGIS_ENGINE_DECISION_CACHE_BYTES: { path: ["engine", "decision_cache_bytes"], type: "integer" },
   AEGIS_TRUST_IDENTITY_HEADERS: { path: ["identity", "trust_headers"], type: "boolean" },
   AEGIS_STATE: { path: ["state"], type: "string" },
   AEGIS_SHADOW: { path: ["shadow", "global"], type: "boolean" },

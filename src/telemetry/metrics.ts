@@ -20,6 +20,8 @@ export interface Metrics {
   /** checkDuration.observe({ outcome }, seconds) and engineEvalDuration.observe(seconds), per check without label hashing. */
   readonly observeCheckDuration: (outcome: string, seconds: number) => void;
   readonly observeEngineEval: (seconds: number) => void;
+  /** Counts one decision-cache lookup, in plain numbers: the counter reads them when scraped. */
+  readonly countDecisionCacheLookup: (result: "hit" | "miss" | "bypass") => void;
 }
 
 export function createMetrics(checkBuckets: readonly number[]): Metrics {
@@ -31,6 +33,17 @@ export function createMetrics(checkBuckets: readonly number[]): Metrics {
   const checkDuration = new Histogram({ name: "aegis_check_duration_seconds", help: "ext_authz Check handling time", labelNames: ["outcome"], buckets: [...checkBuckets], registers: [registry] });
   const engineEvalDuration = new Histogram({ name: "aegis_engine_eval_duration_seconds", help: "WASM policy evaluation time", buckets: evalBuckets, registers: [registry] });
   const observeEngineEval = fastObserver(engineEvalDuration);
+  const cacheLookups = { hit: 0, miss: 0, bypass: 0 };
+  new Counter({
+    name: "aegis_decision_cache_lookups_total",
+    help: "Evaluations answered from the decision cache (hit), evaluated and remembered (miss), or evaluated because the input carries budget counters or the clock (bypass)",
+    labelNames: ["result"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [result, n] of Object.entries(cacheLookups)) if (n > 0) this.inc({ result }, n);
+    },
+  });
   return {
     registry,
     decisions,
@@ -46,5 +59,6 @@ export function createMetrics(checkBuckets: readonly number[]): Metrics {
     shadowDivergences: new Counter({ name: "aegis_shadow_divergences_total", help: "Checks where the candidate bundle decided differently", labelNames: ["enforced", "candidate"], registers: [registry] }),
     checkErrors: new Counter({ name: "aegis_check_errors_total", help: "Checks answered with a gRPC error (fail closed)", labelNames: ["code"], registers: [registry] }),
     decisionLogDropped: new Counter({ name: "aegis_decision_log_dropped_total", help: "Decision records dropped because the log sink could not keep up", registers: [registry] }),
+    countDecisionCacheLookup: (result) => void cacheLookups[result]++,
   };
 }
