@@ -42,7 +42,7 @@ export function formatScaleReport(r: ScaleReport): string {
     ));
     const withWorkers = r.agents.filter((a) => a.probeWorkers !== null);
     if (withWorkers.length > 0) {
-      lines.push("", `with ${r.probeWorkers} worker threads (one WASM instance, with its own copy of the data, per worker):`);
+      lines.push("", `with ${r.probeWorkers} worker threads (one WASM instance per worker; each call hands its worker the data slice it needs):`);
       lines.push(table(["agents", "load total", "rss loaded", "rss after eval", "eval p50", "p99"], withWorkers.map(({ bundle: b, probeWorkers: p }) => [String(b.agents), ms(p!.loadMs), formatBytes(p!.rssAfterLoadBytes), formatBytes(p!.rssAfterEvalBytes), formatNs(p!.eval.p50Ns), formatNs(p!.eval.p99Ns)])));
     }
     const reloads = r.agents.filter((a) => a.reload !== null);
