@@ -5,7 +5,7 @@ import { parseCommand } from "../parse-command.ts";
 import { compareEval } from "../../bench/eval-comparison.ts";
 import { evalTargets, formatEvalComparison } from "../../bench/eval-report.ts";
 import { defaultRegoDir } from "../../bundle/library-dir.ts";
-import { readBundle } from "../../bundle/read.ts";
+import { loadBundleSource } from "../../bundle/source.ts";
 import { AegisError } from "../../errors/registry.ts";
 import type { PolicyInput } from "../../input/types.ts";
 import { completeInput } from "../../input/complete-input.ts";
@@ -47,7 +47,9 @@ export async function run(args: string[]): Promise<number> {
   const workers = Math.floor(nonNegative("--workers", values.workers));
   const runs = Math.max(1, Math.floor(positive("--runs", values.runs)));
   const input = completeInput(readInput(values.input));
-  const contents = await readBundle(readBundleBytes(values.bundle));
+  const loaded = await loadBundleSource(values.bundle);
+  if ("notModified" in loaded) throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read bundle ${values.bundle}`);
+  const { contents } = loaded;
 
   const comparison = await compareEval({
     source: { revision: contents.manifest.revision, wasm: contents.wasm, dataJson: contents.dataJson },
@@ -81,14 +83,6 @@ function nonNegative(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0) throw new AegisError("AEGIS_ERR_USAGE", `${flag} must be a number ≥ 0, got "${text}"`);
   return value;
-}
-
-function readBundleBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read bundle ${path}: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 function readInput(path: string): Partial<PolicyInput> {

@@ -1,8 +1,7 @@
 // aegis verify <bundle> --verification-key K [--key-id ID] [--signing-alg ALG] [--scope S]
 // Exit 0 with a summary when the signature and every file digest check out; exit 1 with the reason otherwise.
-import { readFile } from "node:fs/promises";
 import { parseCommand, usageError as usage } from "../parse-command.ts";
-import { readBundle, verifyBundle } from "../../bundle/index.ts";
+import { loadBundleSource } from "../../bundle/source.ts";
 import { AegisError, isAegisError } from "../../errors/registry.ts";
 
 const USAGE = `usage: aegis verify <bundle> --verification-key K [--key-id ID] [--signing-alg ALG] [--scope S]
@@ -14,14 +13,6 @@ const USAGE = `usage: aegis verify <bundle> --verification-key K [--key-id ID] [
 `;
 
 const usageError = (message: string): number => usage("verify", USAGE, message);
-
-async function readBundleFile(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommand("verify", USAGE, {
@@ -42,13 +33,15 @@ export async function run(args: string[]): Promise<number> {
   const key = values["verification-key"];
   if (key === undefined) return usageError("--verification-key is required");
   try {
-    const contents = await readBundle(await readBundleFile(path));
-    const result = await verifyBundle(contents, {
-      key,
+    // The server's own loader: the same read caps, signature rule and data.json check as a reload.
+    const loaded = await loadBundleSource(path, {
+      verificationKey: key, requireSignature: true,
       ...(values["key-id"] === undefined ? {} : { keyId: values["key-id"] }),
-      ...(values["signing-alg"] === undefined ? {} : { alg: values["signing-alg"] }),
+      ...(values["signing-alg"] === undefined ? {} : { signingAlg: values["signing-alg"] }),
       ...(values.scope === undefined ? {} : { scope: values.scope }),
     });
+    if ("notModified" in loaded || loaded.verified === null) throw new AegisError("AEGIS_ERR_BUNDLE_READ", `cannot read bundle ${path}`);
+    const { contents, verified: result } = loaded;
     process.stdout.write(
       `aegis verify: ${path}: ok\n` +
         `  revision:  ${contents.manifest.revision}\n` +
