@@ -31,10 +31,15 @@ const docArb: fc.Arbitrary<Doc> = fc
     tenants: Object.fromEntries(Object.entries(tenants).map(([name, t]) => [name, { ...t.rest, agents: t.agents }])),
   }) as Doc);
 
-// Three spellings of the same document: compact, indented, and every non-ASCII character escaped.
+const escapeUnits = (s: string) => Array.from({ length: s.length }, (_, i) => `\\u${s.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
+// Four spellings of the same document: compact, indented, every non-ASCII character escaped, and
+// every character of every string escaped (`"ten\u0061nts"` is "tenants" to JSON.parse and to OPA).
 const spellings = (doc: Doc): string[] => {
   const compact = JSON.stringify(doc);
-  return [compact, JSON.stringify(doc, null, 2), compact.replace(/[^\x20-\x7e]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`)];
+  return [
+    compact, JSON.stringify(doc, null, 2), compact.replace(/[^\x20-\x7e]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    compact.replace(/"(?:[^"\\]|\\.)*"/g, (literal) => `"${escapeUnits(JSON.parse(literal) as string)}"`),
+  ];
 };
 const encode = (text: string) => new TextEncoder().encode(text);
 const parse = (bytes: Uint8Array | undefined): unknown => (bytes === undefined ? undefined : JSON.parse(new TextDecoder().decode(bytes)));
