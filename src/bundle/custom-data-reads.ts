@@ -4,6 +4,8 @@
 // Aegis than under OPA. A module therefore reads per-tenant data only as the library exposes it:
 // data.aegis.identity.agent_config, and data.aegis.identity.tenant_config.<field> for a field other
 // than "agents"; never data.tenants, the whole of data, or a package that holds tenant_config whole.
+// Nor may a `with` rename the caller: agent_config `with input.agent as "other"` is another agent's
+// data under OPA, and nothing under Aegis, whose slice holds the caller's agent only.
 
 /** A term of OPA's JSON AST, as `opa parse --format json` writes it. */
 export interface RefTerm {
@@ -13,12 +15,14 @@ export interface RefTerm {
 }
 
 const TENANT_CONFIG = ["data", "aegis", "identity", "tenant_config"] as const;
+/** Where the library reads whose call it is (policies/aegis/request.rego); a `with` may replace none of them. */
+const CALLER = [["input", "tenant"], ["input", "agent"], ["data", "aegis", "request", "tenant"], ["data", "aegis", "request", "agent"]] as const;
 
 /** The leading string keys of a ref, its head first ("data", or an import's path). */
 function staticPath(parts: readonly RefTerm[], aliases: ReadonlyMap<string, readonly string[]>): string[] | null {
   const head = parts[0];
   if (head?.type !== "var") return null;
-  const base = head.value === "data" ? ["data"] : aliases.get(String(head.value));
+  const base = head.value === "data" || head.value === "input" ? [head.value] : aliases.get(String(head.value));
   if (base === undefined) return null;
   const path = [...base];
   for (const part of parts.slice(1)) {
@@ -30,6 +34,7 @@ function staticPath(parts: readonly RefTerm[], aliases: ReadonlyMap<string, read
 
 /** Why reading `path` (the ref's static prefix; `complete` when the ref has no other keys) could see another call's data; null when it cannot. */
 function leak(path: readonly string[], complete: boolean): string | null {
+  if (path[0] !== "data") return null;
   if (path.length === 1) return "reads the whole of `data`";
   if (path[1] === "tenants") return "reads `data.tenants`; read the caller's data as `data.aegis.identity.agent_config` and `data.aegis.identity.tenant_config.<field>`";
   const sharesPrefix = TENANT_CONFIG.every((key, i) => i >= path.length || path[i] === key);
@@ -48,7 +53,8 @@ export function sliceLeaks(ast: Record<string, unknown>): { term: RefTerm; messa
   for (const imp of (ast.imports as { path?: RefTerm; alias?: string }[] | undefined) ?? []) {
     const parts = Array.isArray(imp.path?.value) ? (imp.path.value as RefTerm[]) : [];
     const path = staticPath(parts, new Map());
-    if (path === null || path.length < 2) continue;
+    // `import data as d` too: what `d` then reads is judged as a read of data.
+    if (path === null) continue;
     aliases.set(imp.alias ?? path[path.length - 1]!, path);
   }
   const found: { term: RefTerm; message: string }[] = [];
@@ -59,6 +65,14 @@ export function sliceLeaks(ast: Record<string, unknown>): { term: RefTerm; messa
     }
     if (typeof node !== "object" || node === null) return;
     const term = node as RefTerm;
+    const modifier = node as { target?: RefTerm; value?: unknown };
+    if (!inImport && modifier.target?.type === "ref" && Array.isArray(modifier.target.value) && "value" in modifier) {
+      const path = staticPath(modifier.target.value as RefTerm[], aliases);
+      // A prefix (`with input as {...}`) replaces the caller's names too.
+      if (path !== null && CALLER.some((name) => path.every((key, i) => i >= name.length || name[i] === key))) {
+        found.push({ term: modifier.target, message: `replaces \`${path.join(".")}\` with \`with\`, which names another caller whose data this call's slice does not hold` });
+      }
+    }
     if (term.type === "ref" && Array.isArray(term.value)) {
       const parts = term.value as RefTerm[];
       const path = staticPath(parts, aliases);

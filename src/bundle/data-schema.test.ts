@@ -74,4 +74,9 @@ describe("checkBundleData", () => {
   ])("refuses %s", (_name, data, message) => {
     expect(refusal(data)).toMatch(message);
   });
+
+  it("checks a tenant named __proto__ like any other (the pieces are joined without assigning it as the prototype)", () => {
+    const data = JSON.parse('{"aegis_meta": {"format": 1}, "tenants": {"__proto__": {"mode": "enforce", "egress": {"exact": {}, "suffixes": [], "rule_id": "t/e"}, "catalog": "oops", "agents": {}}}}') as unknown;
+    expect(refusal(data)).toMatch(/\/tenants\/__proto__\/catalog: must be array/);
+  });
 });

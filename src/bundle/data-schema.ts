@@ -50,8 +50,9 @@ export function checkBundleDataBytes(bytes: Uint8Array, index: DataIndex): void 
   if (slicer.whole) return checkBundleData(parsePiece(bytes));
   const { whole, agent } = validators();
   const skeleton = parsePiece(slicer.topJson()) as Record<string, unknown>;
-  const tenants: Record<string, unknown> = {};
-  for (const tenant of slicer.tenantNames()) tenants[tenant] = parsePiece(slicer.tenantJson(tenant)!);
+  // Defined, not assigned: a tenant named "__proto__" would otherwise become the prototype, and its
+  // fields be checked as tenants.
+  const tenants = Object.fromEntries([...slicer.tenantNames()].map((tenant) => [tenant, parsePiece(slicer.tenantJson(tenant)!)]));
   check(whole, { ...skeleton, tenants }, "");
   for (const tenant of slicer.tenantNames()) {
     for (const name of slicer.agentNames(tenant)) {

@@ -94,29 +94,39 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   }
 }
 
-const STATE_PROBE_TIMEOUT_MS = 1000;
+// Well inside the kubelet's default 1 s probe timeout (deploy/helm sets none): a /readyz that
+// waited longer for a hanging store would take every replica out of service, which the probe
+// must not do (see stateProber).
+const STATE_PROBE_TIMEOUT_MS = 400;
 
 /**
  * The store's health for /readyz's body. It does not decide readiness: every replica shares the
  * store, so taking them all out of service when it fails would turn a state outage (checks fail
- * closed anyway) into no service at all; alert on `state.ok` instead.
+ * closed anyway) into no service at all; alert on `state.ok` instead. One probe at a time: while
+ * the store has not answered the last one, /readyz waits on it rather than sending another, so a
+ * hanging store does not collect a pending probe (a pool connection) per /readyz.
  */
-async function stateProbe(health: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${STATE_PROBE_TIMEOUT_MS} ms`)), STATE_PROBE_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([health(), timeout]);
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  } finally {
-    clearTimeout(timer);
-  }
+function stateProber(health: () => Promise<void>): () => Promise<{ ok: boolean; error?: string }> {
+  let pending: Promise<void> | null = null;
+  return async () => {
+    pending ??= Promise.resolve().then(health).finally(() => { pending = null; });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${STATE_PROBE_TIMEOUT_MS} ms`)), STATE_PROBE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([pending, timeout]);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpHandle> {
+  const stateProbe = opts.stateHealth === undefined ? undefined : stateProber(opts.stateHealth);
   const builtins: Route[] = [
     { method: "GET", path: "/healthz", handler: async (_q, res) => sendJson(res, 200, { status: "ok" }) },
     {
@@ -125,7 +135,7 @@ export async function startAdminHttp(opts: AdminHttpOptions): Promise<AdminHttpH
       handler: async (_q, res) => {
         const bundle = opts.bundleStatus();
         const ready = bundle.revision !== null && !opts.isDraining();
-        const state = opts.stateHealth === undefined ? undefined : await stateProbe(opts.stateHealth);
+        const state = stateProbe === undefined ? undefined : await stateProbe();
         sendJson(res, ready ? 200 : 503, { ready, draining: opts.isDraining(), bundle, ...(state === undefined ? {} : { state }) });
       },
     },
