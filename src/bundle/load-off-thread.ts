@@ -4,8 +4,8 @@
 // nothing at reload rates.
 import { Worker } from "node:worker_threads";
 import { AegisError } from "../errors/registry.ts";
-import type { LoadReply, LoadRequest } from "./load-protocol.ts";
-import type { LoadBundleOptions, LoadBundleResult } from "./source.ts";
+import type { LoadReply, LoadRequest, ServedLoadResult } from "./load-protocol.ts";
+import type { LoadBundleOptions } from "./source.ts";
 
 const WORKER_URL = new URL("./load-worker.ts", import.meta.url);
 
@@ -15,7 +15,7 @@ const WORKER_URL = new URL("./load-worker.ts", import.meta.url);
  */
 export const LOADER_HEAP_MB = 2048;
 
-export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB): Promise<LoadBundleResult> {
+export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB): Promise<ServedLoadResult> {
   return new Promise((resolve, reject) => {
     const request: LoadRequest = { source, options };
     const worker = new Worker(WORKER_URL, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: heapMb } });

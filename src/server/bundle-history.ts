@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { asDataBytes, type DataBytes } from "../bundle/data-bytes.ts";
 import { AegisError } from "../errors/registry.ts";
 
 export interface HistoryEntry {
@@ -39,6 +40,12 @@ export interface StoredBundle {
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
+function sha256Of(chunks: Iterable<Uint8Array>): string {
+  const hash = createHash("sha256");
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest("hex");
+}
+
 function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
@@ -49,12 +56,13 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
 export interface RecordedBundle {
   readonly revision: string;
   readonly wasm: Uint8Array;
-  readonly dataJson: Uint8Array;
+  /** Raw, or read through the server's compressed blocks (written out a block at a time). */
+  readonly dataJson: Uint8Array | DataBytes;
   readonly sha256?: { readonly wasm: string; readonly dataJson: string };
 }
 
 // A kept data.json can be ~100 MB: written without blocking the event loop that answers checks.
-async function writeAtomicOffLoop(path: string, data: Uint8Array): Promise<void> {
+async function writeAtomicOffLoop(path: string, data: Uint8Array | Iterable<Uint8Array>): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   await writeFile(tmp, data, { mode: 0o600 });
   await rename(tmp, path);
@@ -104,7 +112,8 @@ export class BundleHistory {
 
   async #record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
     const wasmSha = bundle.sha256?.wasm ?? sha256(bundle.wasm);
-    const dataSha = bundle.sha256?.dataJson ?? sha256(bundle.dataJson);
+    const data = asDataBytes(bundle.dataJson);
+    const dataSha = bundle.sha256?.dataJson ?? sha256Of(data.chunks());
     const newest = this.#entries[0];
     // The same bundle loaded again (a restart, a touched file) is not a new entry.
     if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) return newest;
@@ -112,7 +121,7 @@ export class BundleHistory {
     const folder = join(this.#dir, entry.id);
     await mkdir(folder, { mode: 0o700 });
     await writeAtomicOffLoop(join(folder, "policy.wasm"), bundle.wasm);
-    await writeAtomicOffLoop(join(folder, "data.json"), bundle.dataJson);
+    await writeAtomicOffLoop(join(folder, "data.json"), data.chunks());
     const pinned = this.pinned()?.id;
     const kept = [entry, ...this.#entries];
     // The pinned entry is never trimmed while it is in force.

@@ -8,10 +8,12 @@ import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
+import { blockReader, compressDataBlocks, isDataBlocks } from "../bundle/data-blocks.ts";
+import type { DataBytes } from "../bundle/data-bytes.ts";
 import { indexData } from "../bundle/data-index.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
 import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
-import type { BundleContents } from "../bundle/read.ts";
+import type { ServedContents } from "../bundle/load-protocol.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import { decide } from "../engine/decide.ts";
 import type { Engine, EngineSource } from "../engine/engine.ts";
@@ -154,8 +156,11 @@ export class BundleReloader {
 
   async #activateStored(stored: StoredBundle, pin: Pin): Promise<void> {
     const { revision } = stored.entry;
-    // A kept bundle was checked when it first loaded; only its index is rebuilt (on this thread: rollbacks are rare and operator-driven).
-    const source = { revision, wasm: stored.wasm, dataJson: stored.dataJson, dataIndex: indexData(stored.dataJson) };
+    // A kept bundle was checked when it first loaded; only its index and blocks are rebuilt (on
+    // this thread: rollbacks are rare and operator-driven), and the raw bytes read back are dropped.
+    const dataIndex = indexData(stored.dataJson);
+    const dataJson = dataIndex.tenants === null ? stored.dataJson : blockReader(compressDataBlocks(stored.dataJson, dataIndex));
+    const source = { revision, wasm: stored.wasm, dataJson, dataIndex };
     const engine = await provenEngine(source, this.#opts.workers);
     this.#opts.holder.swap(engine, createPolicyContext(revision, source));
     this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
@@ -196,16 +201,18 @@ export class BundleReloader {
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
-      const engine = await provenEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, this.#opts.workers);
+      const dataJson: Uint8Array | DataBytes = isDataBlocks(contents.dataJson) ? blockReader(contents.dataJson) : contents.dataJson;
+      const served = { revision, wasm: contents.wasm, dataJson, dataIndex: contents.dataIndex };
+      const engine = await provenEngine(served, this.#opts.workers);
       const previous = this.#status.revision;
-      this.#opts.holder.swap(engine, createPolicyContext(revision, contents));
+      this.#opts.holder.swap(engine, createPolicyContext(revision, served));
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);
       metrics.bundleRollback.reset();
       if (history !== null) {
         try {
-          await history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
+          await history.record({ revision, wasm: contents.wasm, dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
         } catch (err) {
           // The bundle is live either way; only a later rollback to it is lost.
           logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
@@ -228,7 +235,7 @@ export class BundleReloader {
   }
 
   /** The new bundle's contents, verified and checked; null when nothing changed. */
-  async #fetch(): Promise<BundleContents | null> {
+  async #fetch(): Promise<ServedContents | null> {
     const { source, verificationKey, keyId, requireSignature, limits } = this.#opts;
     if (requireSignature && verificationKey === undefined) {
       throw new AegisError("AEGIS_ERR_BUNDLE_UNSIGNED", "require_signature is set but no verification key is configured");
