@@ -42,7 +42,8 @@ export function compressDataBlocks(bytes: Uint8Array, index: DataIndex, blockByt
   const compressedEnds = new Uint32Array(cuts.length);
   let total = 0;
   for (let i = 0; i < cuts.length; i++) {
-    const part = zstdCompressSync(bytes.subarray(rawStarts[i], rawStarts[i + 1]), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
+    // An exact-size copy: the result is a view into zlib's larger output chunk, which would stay allocated with it.
+    const part = zstdCompressSync(bytes.subarray(rawStarts[i], rawStarts[i + 1]), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }).slice();
     parts.push(part);
     total += part.byteLength;
     compressedEnds[i] = total;

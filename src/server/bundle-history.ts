@@ -40,6 +40,24 @@ export interface StoredBundle {
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
+const WRITE_BATCH_BYTES = 4 * 2 ** 20;
+
+/** Small pieces (decompressed blocks) joined into few large writes: one write per block costs a thread-pool round trip each. */
+function* batched(chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    pending.push(chunk);
+    size += chunk.byteLength;
+    if (size >= WRITE_BATCH_BYTES) {
+      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (pending.length > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+}
+
 function sha256Of(chunks: Iterable<Uint8Array>): string {
   const hash = createHash("sha256");
   for (const chunk of chunks) hash.update(chunk);
@@ -121,7 +139,7 @@ export class BundleHistory {
     const folder = join(this.#dir, entry.id);
     await mkdir(folder, { mode: 0o700 });
     await writeAtomicOffLoop(join(folder, "policy.wasm"), bundle.wasm);
-    await writeAtomicOffLoop(join(folder, "data.json"), data.chunks());
+    await writeAtomicOffLoop(join(folder, "data.json"), batched(data.chunks()));
     const pinned = this.pinned()?.id;
     const kept = [entry, ...this.#entries];
     // The pinned entry is never trimmed while it is in force.

@@ -210,6 +210,7 @@ export class BundleReloader {
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);
       metrics.bundleRollback.reset();
+      const live = performance.now();
       if (history !== null) {
         try {
           await history.record({ revision, wasm: contents.wasm, dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
@@ -223,7 +224,7 @@ export class BundleReloader {
         }
       }
       const done = performance.now();
-      logger.info({ revision, previous, source, read_ms: Math.round(read - started), engine_ms: Math.round(done - read) }, "bundle loaded");
+      logger.info({ revision, previous, source, read_ms: Math.round(read - started), engine_ms: Math.round(live - read), history_ms: Math.round(done - live) }, "bundle loaded");
       return true;
     } catch (err) {
       const e = isAegisError(err) ? err : new AegisError("AEGIS_ERR_BUNDLE_READ", String(err), { cause: err });
