@@ -5,7 +5,7 @@ export interface DataBytes {
   /** The bytes [start, end): a view, or a fresh copy when they are decompressed or span blocks. */
   read(start: number, end: number): Uint8Array;
   /** All the bytes, in order, a piece at a time (to write them out without holding them whole). */
-  chunks(): Iterable<Uint8Array>;
+  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 export function rawDataBytes(bytes: Uint8Array): DataBytes {

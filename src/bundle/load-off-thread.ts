@@ -28,7 +28,7 @@ export function loadBundleOffThread(source: string, options: LoadBundleOptions =
     };
     worker.once("message", (reply: LoadReply) => {
       settle(() => {
-        if (reply.ok) resolve(ownedHere(reply.result));
+        if (reply.ok) resolve(reply.result);
         else reject(new AegisError(reply.code, reply.message, reply.details === undefined ? undefined : { details: { ...reply.details } }));
       });
     });
@@ -38,31 +38,3 @@ export function loadBundleOffThread(source: string, options: LoadBundleOptions =
   });
 }
 
-/**
- * The result with every buffer copied into this thread's memory. The loader's buffers live in the
- * C heap the loader thread allocated from; a few of them kept alive pin that heap's tens of MiB
- * (the raw data.json, the archive, the schema check freed around them) in the resident set after
- * the thread ends. Copies made here let all of it be freed and returned. A few MiB of memcpy.
- */
-function ownedHere(result: ServedLoadResult): ServedLoadResult {
-  if ("notModified" in result) return result;
-  const { contents } = result;
-  const copies = new Map<Uint8Array, Uint8Array>();
-  const copy = <T extends Uint8Array | Uint32Array>(a: T): T => a.slice() as T;
-  const bytes = (b: Uint8Array): Uint8Array => {
-    let c = copies.get(b);
-    if (c === undefined) copies.set(b, (c = copy(b)));
-    return c;
-  };
-  const { dataJson, dataIndex } = contents;
-  return {
-    ...result,
-    contents: {
-      ...contents,
-      wasm: bytes(contents.wasm),
-      files: new Map([...contents.files].map(([name, b]) => [name, bytes(b)])),
-      dataJson: dataJson instanceof Uint8Array ? copy(dataJson) : { byteLength: dataJson.byteLength, compressed: copy(dataJson.compressed), compressedEnds: copy(dataJson.compressedEnds), rawStarts: copy(dataJson.rawStarts) },
-      dataIndex: dataIndex.tenants === null ? dataIndex : { ...dataIndex, tenants: dataIndex.tenants.map((t) => ({ ...t, agentNames: copy(t.agentNames), agentNameEnds: copy(t.agentNameEnds), agentRanges: copy(t.agentRanges) })) },
-    },
-  };
-}

@@ -40,27 +40,9 @@ export interface StoredBundle {
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-const WRITE_BATCH_BYTES = 4 * 2 ** 20;
-
-/** Small pieces (decompressed blocks) joined into few large writes: one write per block costs a thread-pool round trip each. */
-function* batched(chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let size = 0;
-  for (const chunk of chunks) {
-    pending.push(chunk);
-    size += chunk.byteLength;
-    if (size >= WRITE_BATCH_BYTES) {
-      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-      pending = [];
-      size = 0;
-    }
-  }
-  if (pending.length > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-}
-
-function sha256Of(chunks: Iterable<Uint8Array>): string {
+async function sha256Of(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
   const hash = createHash("sha256");
-  for (const chunk of chunks) hash.update(chunk);
+  for await (const chunk of chunks) hash.update(chunk);
   return hash.digest("hex");
 }
 
@@ -80,7 +62,7 @@ export interface RecordedBundle {
 }
 
 // A kept data.json can be ~100 MB: written without blocking the event loop that answers checks.
-async function writeAtomicOffLoop(path: string, data: Uint8Array | Iterable<Uint8Array>): Promise<void> {
+async function writeAtomicOffLoop(path: string, data: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   await writeFile(tmp, data, { mode: 0o600 });
   await rename(tmp, path);
@@ -131,7 +113,7 @@ export class BundleHistory {
   async #record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
     const wasmSha = bundle.sha256?.wasm ?? sha256(bundle.wasm);
     const data = asDataBytes(bundle.dataJson);
-    const dataSha = bundle.sha256?.dataJson ?? sha256Of(data.chunks());
+    const dataSha = bundle.sha256?.dataJson ?? (await sha256Of(data.chunks()));
     const newest = this.#entries[0];
     // The same bundle loaded again (a restart, a touched file) is not a new entry.
     if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) return newest;
@@ -139,7 +121,7 @@ export class BundleHistory {
     const folder = join(this.#dir, entry.id);
     await mkdir(folder, { mode: 0o700 });
     await writeAtomicOffLoop(join(folder, "policy.wasm"), bundle.wasm);
-    await writeAtomicOffLoop(join(folder, "data.json"), batched(data.chunks()));
+    await writeAtomicOffLoop(join(folder, "data.json"), data.chunks());
     const pinned = this.pinned()?.id;
     const kept = [entry, ...this.#entries];
     // The pinned entry is never trimmed while it is in force.
