@@ -40,8 +40,8 @@ describe("data.json in compressed blocks", () => {
     }), { numRuns: 150 });
   });
 
-  it("reads any byte range, across block edges, and writes out the exact bytes", async () => {
-    await fc.assert(fc.asyncProperty(docArb, fc.integer({ min: 1, max: 300 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }), async (doc, blockBytes, ranges) => {
+  it("reads any byte range, across block edges, the whole document included", () => {
+    fc.assert(fc.property(docArb, fc.integer({ min: 1, max: 300 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }), (doc, blockBytes, ranges) => {
       const bytes = encode(JSON.stringify(doc));
       const reader = blockReader(compressDataBlocks(bytes, indexData(bytes), blockBytes), 2);
       for (const [a, b] of ranges) {
@@ -49,9 +49,7 @@ describe("data.json in compressed blocks", () => {
         const end = start + (b % (bytes.length - start + 1));
         expect(Buffer.from(reader.read(start, end)).equals(Buffer.from(bytes.subarray(start, end)))).toBe(true);
       }
-      const written: Uint8Array[] = [];
-      for await (const chunk of reader.chunks()) written.push(chunk);
-      expect(Buffer.concat(written).equals(Buffer.from(bytes))).toBe(true);
+      expect(Buffer.from(reader.read(0, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
     }), { numRuns: 150 });
   });
 

@@ -2,8 +2,7 @@
 // one agent's bytes sit in one block: a call's slice decompresses one agent block (plus the
 // tenant's surroundings, cached by the slicer), and the server never holds data.json raw. Built on
 // the loader thread; the blocks are plain typed arrays, so they cross threads without copying.
-import { Readable } from "node:stream";
-import { constants, createZstdDecompress, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import { constants, zstdCompressSync, zstdDecompressSync } from "node:zlib";
 import type { DataBytes } from "./data-bytes.ts";
 import type { DataIndex } from "./data-index.ts";
 
@@ -22,8 +21,6 @@ export const BLOCK_BYTES = 32 * 1024;
 export const BLOCK_CACHE = 32;
 
 const ZSTD_LEVEL = 1;
-/** Output piece of chunks(): few enough thread-pool round trips for 100 MB. */
-const CHUNK_BYTES = 256 * 1024;
 
 /** Raw offsets where blocks start: 0, then agent key starts, at least BLOCK_BYTES apart. */
 function cutPoints(index: DataIndex, blockBytes: number): number[] {
@@ -116,9 +113,5 @@ export function blockReader(blocks: DataBlocks, cacheSize = BLOCK_CACHE): DataBy
       }
       return out;
     },
-    // Concatenated zstd frames are one zstd stream: decompressed on the thread pool, a piece at a
-    // time, past the cache (writing the document out must not evict the blocks checks use, nor
-    // leave 100 MB of decompressed blocks for the event loop to allocate and the GC to free).
-    chunks: () => Readable.from([compressed]).pipe(createZstdDecompress({ chunkSize: CHUNK_BYTES })),
   };
 }

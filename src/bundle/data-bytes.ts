@@ -4,12 +4,10 @@ export interface DataBytes {
   readonly byteLength: number;
   /** The bytes [start, end): a view, or a fresh copy when they are decompressed or span blocks. */
   read(start: number, end: number): Uint8Array;
-  /** All the bytes, in order, a piece at a time (to write them out without holding them whole). */
-  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
 export function rawDataBytes(bytes: Uint8Array): DataBytes {
-  return { byteLength: bytes.byteLength, read: (start, end) => bytes.subarray(start, end), chunks: () => [bytes] };
+  return { byteLength: bytes.byteLength, read: (start, end) => bytes.subarray(start, end) };
 }
 
 export function isDataBytes(data: Uint8Array | DataBytes): data is DataBytes {

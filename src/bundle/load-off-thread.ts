@@ -15,9 +15,10 @@ const WORKER_URL = new URL("./load-worker.ts", import.meta.url);
  */
 export const LOADER_HEAP_MB = 2048;
 
-export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB): Promise<ServedLoadResult> {
+/** `stageDataJsonAt`: a file the loader writes a loaded bundle's raw data.json to (the server keeps it only compressed). */
+export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB, stageDataJsonAt?: string): Promise<ServedLoadResult> {
   return new Promise((resolve, reject) => {
-    const request: LoadRequest = { source, options };
+    const request: LoadRequest = { source, options, ...(stageDataJsonAt === undefined ? {} : { stageDataJsonAt }) };
     const worker = new Worker(WORKER_URL, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     let settled = false;
     const settle = (fn: () => void): void => {

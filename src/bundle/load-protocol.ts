@@ -7,6 +7,8 @@ import type { LoadBundleOptions, LoadedBundle } from "./source.ts";
 export interface LoadRequest {
   readonly source: string;
   readonly options: LoadBundleOptions;
+  /** Where to write the raw data.json of a bundle that passes every check (for the bundle history). */
+  readonly stageDataJsonAt?: string;
 }
 
 /**
@@ -16,6 +18,8 @@ export interface LoadRequest {
  */
 export interface ServedContents extends Omit<BundleContents, "dataJson"> {
   readonly dataJson: DataBlocks | Uint8Array;
+  /** The file the raw data.json was written to, when LoadRequest.stageDataJsonAt asked for it. */
+  readonly stagedDataJson?: string;
 }
 
 export type ServedLoadResult = (Omit<LoadedBundle, "contents"> & { readonly contents: ServedContents }) | { readonly notModified: true };

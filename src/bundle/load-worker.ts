@@ -3,6 +3,7 @@
 // parsing, hashing, schema checks) happens here, off the event loop that answers checks, and
 // whatever it allocated goes away with the thread.
 import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { isAegisError } from "../errors/registry.ts";
@@ -14,7 +15,7 @@ import { loadBundleSource } from "./source.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("load-worker must run in a worker thread");
-const { source, options } = workerData as LoadRequest;
+const { source, options, stageDataJsonAt } = workerData as LoadRequest;
 
 // On a machine with few cores, a 100k-agent bundle keeps this thread busy for seconds; checks on
 // the main thread must win the CPU. On Linux a nice value is per thread, and pid 0 names the
@@ -43,7 +44,8 @@ function served(contents: BundleContents): ServedContents {
 
 try {
   const loaded = await loadBundleSource(source, options);
-  const result: ServedLoadResult = "notModified" in loaded ? loaded : { ...loaded, contents: served(loaded.contents) };
+  if (!("notModified" in loaded) && stageDataJsonAt !== undefined) await writeFile(stageDataJsonAt, loaded.contents.dataJson, { mode: 0o600 });
+  const result: ServedLoadResult = "notModified" in loaded ? loaded : { ...loaded, contents: { ...served(loaded.contents), ...(stageDataJsonAt === undefined ? {} : { stagedDataJson: stageDataJsonAt }) } };
   const buffers = new Set<ArrayBuffer>();
   if (!("notModified" in result)) {
     const { dataJson } = result.contents;

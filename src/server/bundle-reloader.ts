@@ -5,14 +5,14 @@
 // the atomic swap. A bad one is rejected and the last good keeps serving, with the reason in
 // /readyz, the log and aegis_bundle_load_errors_total.
 import { watch, type FSWatcher } from "node:fs";
-import { stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
 import { blockReader, compressDataBlocks, isDataBlocks } from "../bundle/data-blocks.ts";
 import type { DataBytes } from "../bundle/data-bytes.ts";
 import { indexData } from "../bundle/data-index.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
-import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
+import { LOADER_HEAP_MB, loadBundleOffThread } from "../bundle/load-off-thread.ts";
 import type { ServedContents } from "../bundle/load-protocol.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import { decide } from "../engine/decide.ts";
@@ -22,7 +22,7 @@ import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { completeInput } from "../input/complete-input.ts";
-import type { BundleHistory, Pin, StoredBundle } from "./bundle-history.ts";
+import { stagedDataJsonPath, type BundleHistory, type Pin, type StoredBundle } from "./bundle-history.ts";
 
 export interface BundleStatus {
   readonly revision: string | null;
@@ -173,6 +173,8 @@ export class BundleReloader {
   async #loadOnce(): Promise<boolean> {
     const { source, logger, metrics } = this.#opts;
     const started = performance.now();
+    // The loader's raw data.json for the history: moved there by record(), removed otherwise.
+    let staged: string | undefined;
     try {
       const history = this.#opts.history ?? null;
       let pin = history?.pinned() ?? null;
@@ -196,6 +198,7 @@ export class BundleReloader {
       }
       const contents = await this.#fetch();
       if (contents === null) return restored;
+      staged = contents.stagedDataJson;
       // The bundle the rollback turned away from is not loaded again; a different one ends the pin.
       if (pin !== null && this.#etag !== undefined && this.#etag === pin.superseded_etag) return restored;
       const revision = contents.manifest.revision;
@@ -213,7 +216,8 @@ export class BundleReloader {
       const live = performance.now();
       if (history !== null) {
         try {
-          await history.record({ revision, wasm: contents.wasm, dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
+          if (staged === undefined || contents.sha256 === undefined) throw new Error("the loader did not stage data.json");
+          await history.record({ revision, wasm: contents.wasm, stagedDataJson: staged, sha256: contents.sha256 }, this.#etag ?? null);
         } catch (err) {
           // The bundle is live either way; only a later rollback to it is lost.
           logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
@@ -232,6 +236,8 @@ export class BundleReloader {
       metrics.bundleLoadErrors.inc({ code: e.code });
       logger.error({ code: e.code, err: e.message, source, serving: this.#status.revision }, "bundle rejected; keeping the last good bundle");
       return false;
+    } finally {
+      if (staged !== undefined) await rm(staged, { force: true });
     }
   }
 
@@ -247,12 +253,13 @@ export class BundleReloader {
       if (stamp !== null && stamp === this.#fileStamp) return null;
     }
     try {
+      const history = this.#opts.history;
       const result = await loadBundleOffThread(source, {
         ...(this.#etag === undefined ? {} : { etag: this.#etag }),
         ...(verificationKey === undefined ? {} : { verificationKey }),
         ...(keyId === undefined ? {} : { keyId }),
         limits: limits ?? DEFAULT_BUNDLE_LIMITS,
-      });
+      }, LOADER_HEAP_MB, history === undefined || history === null ? undefined : stagedDataJsonPath(history.stagingDir()));
       this.#fileStamp = stamp;
       if ("notModified" in result) return null;
       this.#etag = result.etag;
