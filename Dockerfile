@@ -9,6 +9,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# A fixed malloc trim threshold: freed bundle-loader buffers go back to the OS (see bin/aegis).
+ENV GLIBC_TUNABLES=glibc.malloc.trim_threshold=4194304
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src

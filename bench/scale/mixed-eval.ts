@@ -1,10 +1,12 @@
 // Evaluation latency when calls come from many agents, not one: each agent's slice of data.json is
-// parsed into the WASM on its first call and reused until the arena fills (src/engine/policy-instance.ts).
+// parsed into the WASM on its first call and reused until the arena fills (src/engine/policy-instance.ts);
+// a slice not parsed yet is assembled from data.json's compressed blocks, as in aegis serve.
 //   node bench/scale/mixed-eval.ts <bundle.tar.gz> [seconds per pattern] [--json out.json]
 // Patterns: one agent (every call reuses its slice), 1,000 agents in turn (they fit the arena),
 // every agent of the bundle in turn (at 100k agents nearly every call parses its slice).
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { blockReader, compressDataBlocks } from "../../src/bundle/data-blocks.ts";
 import { dataSlicer } from "../../src/bundle/data-slice.ts";
 import { readBundle } from "../../src/bundle/read.ts";
 import { createEngine } from "../../src/engine/create-engine.ts";
@@ -18,8 +20,10 @@ if (bundlePath === undefined) {
   process.exit(2);
 }
 const contents = await readBundle(await readFile(bundlePath));
-const engine = await createEngine({ revision: "mixed", wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, { workers: 0 });
-const slicer = dataSlicer(contents.dataJson, contents.dataIndex);
+// data.json as aegis serve holds it: in compressed blocks, read through the block cache.
+const dataJson = contents.dataIndex.tenants === null ? contents.dataJson : blockReader(compressDataBlocks(contents.dataJson, contents.dataIndex));
+const engine = await createEngine({ revision: "mixed", wasm: contents.wasm, dataJson, dataIndex: contents.dataIndex }, { workers: 0 });
+const slicer = dataSlicer(dataJson, contents.dataIndex);
 const base = probeInput(0);
 const everyone: PolicyInput[] = [];
 for (const tenant of slicer.tenantNames()) for (const agent of slicer.agentNames(tenant)) everyone.push({ ...base, tenant, agent });

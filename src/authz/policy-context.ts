@@ -3,6 +3,7 @@
 // which parameter names to mask in logs. Built once per bundle and swapped with its engine. Views
 // are made on first use from the agent's bytes in data.json (one JSON.parse of that agent) and kept
 // in a bounded cache, so the host never holds every agent parsed.
+import type { DataBytes } from "../bundle/data-bytes.ts";
 import type { DataIndex } from "../bundle/data-index.ts";
 import { dataSlicer } from "../bundle/data-slice.ts";
 import type { CatalogEntry } from "../input/catalog.ts";
@@ -46,9 +47,9 @@ const TENANT_CACHE = 1_000;
 const decoder = new TextDecoder();
 const parseJson = (bytes: Uint8Array): unknown => JSON.parse(decoder.decode(bytes));
 
-/** A bundle's data.json: its bytes and, when the loader built it, its index (BundleContents, EngineSource). */
+/** A bundle's data.json: its bytes (raw, or read through compressed blocks) and, when the loader built it, its index (BundleContents, EngineSource). */
 export interface PolicyDataSource {
-  readonly dataJson: Uint8Array;
+  readonly dataJson: Uint8Array | DataBytes;
   readonly dataIndex?: DataIndex;
 }
 

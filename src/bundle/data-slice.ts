@@ -4,6 +4,7 @@
 //   {<other top-level keys>, "tenants": {"<T>": {<T's other fields>, "agents": {"<A>": <A>}}}}
 // decides exactly as the whole document would. Unknown agent: "agents" is {}; unknown tenant:
 // "tenants" is {}.
+import { asDataBytes, isDataBytes, type DataBytes } from "./data-bytes.ts";
 import { findAgent, indexData, type DataIndex, type TenantIndex } from "./data-index.ts";
 
 /** A call's data: the bytes, and an id equal for every call that gets the same bytes. */
@@ -17,6 +18,8 @@ interface TenantEntry {
   /** Slice id of the tenant's first agent; an unknown agent of this tenant is `-2 - position`. */
   readonly firstId: number;
   readonly position: number;
+  /** Every slice of this tenant starts and ends with these bytes; kept so a slice reads only its agent's block. */
+  around?: { readonly head: Uint8Array; readonly tail: Uint8Array };
 }
 
 const encoder = new TextEncoder();
@@ -27,12 +30,12 @@ const COLON = Uint8Array.of(0x3a);
 const EMPTY = Uint8Array.of(0x7b, 0x7d);
 
 export class DataSlicer {
-  readonly #bytes: Uint8Array;
+  readonly #bytes: DataBytes;
   readonly #index: DataIndex;
   readonly #tenants = new Map<string, TenantEntry>();
 
-  constructor(bytes: Uint8Array, index: DataIndex) {
-    this.#bytes = bytes;
+  constructor(bytes: Uint8Array | DataBytes, index: DataIndex) {
+    this.#bytes = asDataBytes(bytes);
     this.#index = index;
     let next = 1;
     (index.tenants ?? []).forEach((tenant, position) => {
@@ -48,23 +51,26 @@ export class DataSlicer {
 
   /** The data for a call by `tenant` and `agent`; its bytes are assembled only when read (an engine that already parsed this id never reads them). */
   slice(tenant: string | null, agent: string | null): DataSlice {
-    if (this.#index.tenants === null) return { id: 0, json: this.#bytes };
+    if (this.#index.tenants === null) return new LazySlice(0, () => this.#bytes.read(0, this.#bytes.byteLength));
     const entry = tenant === null ? undefined : this.#tenants.get(tenant);
-    if (entry === undefined) return new LazySlice(-1, () => this.#assemble(undefined, undefined));
+    if (entry === undefined) return new LazySlice(-1, () => this.topJson());
     const i = agent === null ? undefined : this.#find(entry, agent);
-    return new LazySlice(i === undefined ? -2 - entry.position : entry.firstId + i, () => this.#assemble(entry.tenant, i));
+    return new LazySlice(i === undefined ? -2 - entry.position : entry.firstId + i, () => this.#assemble(entry, i));
   }
 
-  #assemble(t: TenantIndex | undefined, i: number | undefined): Uint8Array {
+  #assemble(entry: TenantEntry, i: number | undefined): Uint8Array {
+    const t = entry.tenant;
+    const { head, tail } = (entry.around ??= this.#around(t));
+    return concat([head, ...(i === undefined ? [EMPTY] : [OPEN, ...this.#agentMember(t, i), CLOSE]), tail]);
+  }
+
+  #around(t: TenantIndex): { head: Uint8Array; tail: Uint8Array } {
     const b = this.#bytes;
-    const { tenantsStart, tenantsEnd } = this.#index;
-    if (t === undefined) return concat([b.subarray(0, tenantsStart), EMPTY, b.subarray(tenantsEnd)]);
-    const agentsPart = i === undefined ? [EMPTY] : [OPEN, ...this.#agentMember(t, i), CLOSE];
-    return concat([
-      b.subarray(0, tenantsStart), OPEN, b.subarray(t.keyStart, t.keyEnd), COLON,
-      b.subarray(t.start, t.agentsStart), ...agentsPart, b.subarray(t.agentsEnd, t.end),
-      CLOSE, b.subarray(tenantsEnd),
-    ]);
+    const { tenantsEnd, tenantsStart } = this.#index;
+    return {
+      head: concat([b.read(0, tenantsStart), OPEN, b.read(t.keyStart, t.keyEnd), COLON, b.read(t.start, t.agentsStart)]),
+      tail: concat([b.read(t.agentsEnd, t.end), CLOSE, b.read(tenantsEnd, b.byteLength)]),
+    };
   }
 
   /** The agent's object as written, or undefined when the tenant has no such agent. */
@@ -73,21 +79,21 @@ export class DataSlicer {
     const i = entry === undefined ? undefined : this.#find(entry, agent);
     if (entry === undefined || i === undefined) return undefined;
     const r = entry.tenant.agentRanges;
-    return this.#bytes.subarray(r[4 * i + 2], r[4 * i + 3]);
+    return this.#bytes.read(r[4 * i + 2]!, r[4 * i + 3]!);
   }
 
   /** The tenant's object with "agents" emptied, or undefined for an unknown tenant. */
   tenantJson(tenant: string): Uint8Array | undefined {
     const t = this.#tenants.get(tenant)?.tenant;
     if (t === undefined) return undefined;
-    return concat([this.#bytes.subarray(t.start, t.agentsStart), EMPTY, this.#bytes.subarray(t.agentsEnd, t.end)]);
+    return concat([this.#bytes.read(t.start, t.agentsStart), EMPTY, this.#bytes.read(t.agentsEnd, t.end)]);
   }
 
   /** The document with "tenants" emptied (the top-level keys other than tenants). */
   topJson(): Uint8Array {
     const b = this.#bytes;
-    if (this.#index.tenants === null) return b;
-    return concat([b.subarray(0, this.#index.tenantsStart), EMPTY, b.subarray(this.#index.tenantsEnd)]);
+    if (this.#index.tenants === null) return b.read(0, b.byteLength);
+    return concat([b.read(0, this.#index.tenantsStart), EMPTY, b.read(this.#index.tenantsEnd, b.byteLength)]);
   }
 
   tenantNames(): IterableIterator<string> {
@@ -114,7 +120,7 @@ export class DataSlicer {
 
   #agentMember(t: TenantIndex, i: number): Uint8Array[] {
     const r = t.agentRanges;
-    return [this.#bytes.subarray(r[4 * i], r[4 * i + 1]), COLON, this.#bytes.subarray(r[4 * i + 2], r[4 * i + 3])];
+    return [this.#bytes.read(r[4 * i]!, r[4 * i + 1]!), COLON, this.#bytes.read(r[4 * i + 2]!, r[4 * i + 3]!)];
   }
 }
 
@@ -136,11 +142,12 @@ class LazySlice implements DataSlice {
 
 const slicers = new WeakMap<DataIndex, DataSlicer>();
 
-/** One slicer per index (the engine and the policy context share its maps); indexes the bytes when no index is given. */
-export function dataSlicer(bytes: Uint8Array, index?: DataIndex): DataSlicer {
+/** One slicer per index (the engine and the policy context share its maps and block cache); indexes raw bytes when no index is given. */
+export function dataSlicer(bytes: Uint8Array | DataBytes, index?: DataIndex): DataSlicer {
   const known = index === undefined ? undefined : slicers.get(index);
   if (known !== undefined) return known;
-  const fresh = new DataSlicer(bytes, index ?? indexData(bytes));
+  if (index === undefined && isDataBytes(bytes)) throw new Error("compressed data.json needs its index");
+  const fresh = new DataSlicer(bytes, index ?? indexData(bytes as Uint8Array));
   if (index !== undefined) slicers.set(index, fresh);
   return fresh;
 }

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeBundle, MINIMAL_DATA_JSON, tempDir } from "../../test/bundle/helpers.ts";
 import { AegisError } from "../errors/registry.ts";
+import { blockReader, isDataBlocks } from "./data-blocks.ts";
 import { loadBundleOffThread } from "./load-off-thread.ts";
-import type { LoadedBundle } from "./source.ts";
+import type { ServedLoadResult } from "./load-protocol.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -22,13 +23,15 @@ async function refusal(promise: Promise<unknown>): Promise<AegisError> {
 }
 
 describe("loadBundleOffThread", () => {
-  it("loads a bundle on a worker and hands back its files, then notModified for its ETag", async () => {
+  it("loads a bundle on a worker and hands back its files, data.json compressed and not among them, then notModified for its ETag", async () => {
     const path = join(tmp.dir, "ok.tar.gz");
     writeFileSync(path, fakeBundle({ "data.json": MINIMAL_DATA_JSON }));
-    const loaded = (await loadBundleOffThread(path)) as LoadedBundle;
+    const loaded = (await loadBundleOffThread(path)) as Exclude<ServedLoadResult, { notModified: true }>;
     expect(loaded.contents.manifest.revision).toBe("r1");
-    expect(new TextDecoder().decode(loaded.contents.dataJson)).toBe(MINIMAL_DATA_JSON);
-    expect(JSON.parse(Buffer.from(loaded.contents.dataJson).toString("utf8"))).toEqual(JSON.parse(MINIMAL_DATA_JSON));
+    const { dataJson } = loaded.contents;
+    if (!isDataBlocks(dataJson)) throw new Error("data.json of the Aegis shape should arrive compressed");
+    expect(new TextDecoder().decode(blockReader(dataJson).read(0, dataJson.byteLength))).toBe(MINIMAL_DATA_JSON);
+    expect(loaded.contents.files.has("data.json")).toBe(false);
     expect(loaded.contents.wasm).toBeInstanceOf(Uint8Array);
     expect(loaded.contents.files.get("policy.wasm")).toEqual(loaded.contents.wasm);
     expect(await loadBundleOffThread(path, { etag: loaded.etag as string })).toEqual({ notModified: true });

@@ -4,8 +4,8 @@
 // nothing at reload rates.
 import { Worker } from "node:worker_threads";
 import { AegisError } from "../errors/registry.ts";
-import type { LoadReply, LoadRequest } from "./load-protocol.ts";
-import type { LoadBundleOptions, LoadBundleResult } from "./source.ts";
+import type { LoadReply, LoadRequest, ServedLoadResult } from "./load-protocol.ts";
+import type { LoadBundleOptions } from "./source.ts";
 
 const WORKER_URL = new URL("./load-worker.ts", import.meta.url);
 
@@ -15,9 +15,10 @@ const WORKER_URL = new URL("./load-worker.ts", import.meta.url);
  */
 export const LOADER_HEAP_MB = 2048;
 
-export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB): Promise<LoadBundleResult> {
+/** `stageDataJsonAt`: a file the loader writes a loaded bundle's raw data.json to (the server keeps it only compressed). */
+export function loadBundleOffThread(source: string, options: LoadBundleOptions = {}, heapMb = LOADER_HEAP_MB, stageDataJsonAt?: string): Promise<ServedLoadResult> {
   return new Promise((resolve, reject) => {
-    const request: LoadRequest = { source, options };
+    const request: LoadRequest = { source, options, ...(stageDataJsonAt === undefined ? {} : { stageDataJsonAt }) };
     const worker = new Worker(WORKER_URL, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     let settled = false;
     const settle = (fn: () => void): void => {
@@ -37,3 +38,4 @@ export function loadBundleOffThread(source: string, options: LoadBundleOptions =
     worker.once("exit", (code) => settle(() => reject(new AegisError("AEGIS_ERR_BUNDLE_READ", `bundle loader exited with code ${code} before answering`))));
   });
 }
+

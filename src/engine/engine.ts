@@ -1,4 +1,5 @@
 // What the rest of Aegis sees of policy evaluation: a revision and an async evaluate.
+import type { DataBytes } from "../bundle/data-bytes.ts";
 import type { DataIndex } from "../bundle/data-index.ts";
 import { dataSlicer, type DataSlicer } from "../bundle/data-slice.ts";
 import type { PolicyInput } from "../input/types.ts";
@@ -7,8 +8,8 @@ export interface EngineSource {
   /** Bundle revision; becomes every decision's policy_version. */
   readonly revision: string;
   readonly wasm: Uint8Array;
-  /** data.json exactly as in the bundle (UTF-8 JSON). */
-  readonly dataJson: Uint8Array;
+  /** data.json exactly as in the bundle (UTF-8 JSON): raw, or read through compressed blocks (then with its index). */
+  readonly dataJson: Uint8Array | DataBytes;
   /** dataJson's index, when the loader already built it (off the event loop); built here otherwise. */
   readonly dataIndex?: DataIndex;
 }

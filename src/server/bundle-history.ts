@@ -3,8 +3,8 @@
 // it was when that bundle was verified and went live, with SHA-256 digests checked on the way
 // back in; `pin.json` records a rollback in force. Written only by Aegis, files 0600.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AegisError } from "../errors/registry.ts";
 
@@ -39,6 +39,7 @@ export interface StoredBundle {
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
+
 function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
@@ -49,8 +50,19 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
 export interface RecordedBundle {
   readonly revision: string;
   readonly wasm: Uint8Array;
-  readonly dataJson: Uint8Array;
-  readonly sha256?: { readonly wasm: string; readonly dataJson: string };
+  /**
+   * data.json as the loader thread wrote it, in stagingDir(): the server holds it only compressed,
+   * so the raw bytes go to disk from the loader. Moved into the history, or removed.
+   */
+  readonly stagedDataJson: string;
+  readonly sha256: { readonly wasm: string; readonly dataJson: string };
+}
+
+const STAGED_SUFFIX = ".staged-data.json";
+
+/** A fresh name for a staged data.json in `dir` (the loader writes it; the history moves it). */
+export function stagedDataJsonPath(dir: string): string {
+  return join(dir, `${randomBytes(6).toString("hex")}${STAGED_SUFFIX}`);
 }
 
 // A kept data.json can be ~100 MB: written without blocking the event loop that answers checks.
@@ -78,6 +90,8 @@ export class BundleHistory {
   /** Opens (or creates) the history folder; an unreadable index starts an empty history rather than failing start-up. */
   static open(dir: string, keep: number): BundleHistory {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // data.json files a loader staged before a crash: never recorded.
+    for (const name of readdirSync(dir)) if (name.endsWith(STAGED_SUFFIX)) rmSync(join(dir, name), { force: true });
     let entries: HistoryEntry[] = [];
     try {
       const parsed = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as unknown;
@@ -93,9 +107,14 @@ export class BundleHistory {
     return this.#entries;
   }
 
+  /** Where the loader thread writes a new bundle's data.json (stagedDataJsonPath) for record(). */
+  stagingDir(): string {
+    return this.#dir;
+  }
+
   /** Records a bundle that just went live from the source; trims to the last `keep`. One at a time, in call order. */
   record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
-    const next = this.#recording.then(() => this.#record(bundle, sourceEtag));
+    const next = this.#recording.then(() => this.#record(bundle, sourceEtag)).finally(() => rm(bundle.stagedDataJson, { force: true }));
     this.#recording = next.catch(() => {});
     return next;
   }
@@ -103,16 +122,18 @@ export class BundleHistory {
   #recording: Promise<unknown> = Promise.resolve();
 
   async #record(bundle: RecordedBundle, sourceEtag: string | null): Promise<HistoryEntry> {
-    const wasmSha = bundle.sha256?.wasm ?? sha256(bundle.wasm);
-    const dataSha = bundle.sha256?.dataJson ?? sha256(bundle.dataJson);
+    const { wasm: wasmSha, dataJson: dataSha } = bundle.sha256;
     const newest = this.#entries[0];
     // The same bundle loaded again (a restart, a touched file) is not a new entry.
-    if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) return newest;
+    if (newest !== undefined && newest.revision === bundle.revision && newest.wasm_sha256 === wasmSha && newest.data_sha256 === dataSha) {
+      await rm(bundle.stagedDataJson, { force: true });
+      return newest;
+    }
     const entry: HistoryEntry = { id: `${Date.now()}-${randomBytes(4).toString("hex")}`, revision: bundle.revision, loaded_at: new Date().toISOString(), wasm_sha256: wasmSha, data_sha256: dataSha, source_etag: sourceEtag };
     const folder = join(this.#dir, entry.id);
     await mkdir(folder, { mode: 0o700 });
     await writeAtomicOffLoop(join(folder, "policy.wasm"), bundle.wasm);
-    await writeAtomicOffLoop(join(folder, "data.json"), bundle.dataJson);
+    await rename(bundle.stagedDataJson, join(folder, "data.json"));
     const pinned = this.pinned()?.id;
     const kept = [entry, ...this.#entries];
     // The pinned entry is never trimmed while it is in force.

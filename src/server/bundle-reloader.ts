@@ -5,13 +5,15 @@
 // the atomic swap. A bad one is rejected and the last good keeps serving, with the reason in
 // /readyz, the log and aegis_bundle_load_errors_total.
 import { watch, type FSWatcher } from "node:fs";
-import { stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { createPolicyContext, type PolicyContext } from "../authz/policy-context.ts";
+import { blockReader, compressDataBlocks, isDataBlocks } from "../bundle/data-blocks.ts";
+import type { DataBytes } from "../bundle/data-bytes.ts";
 import { indexData } from "../bundle/data-index.ts";
 import { DEFAULT_BUNDLE_LIMITS, type BundleLimits } from "../bundle/limits.ts";
-import { loadBundleOffThread } from "../bundle/load-off-thread.ts";
-import type { BundleContents } from "../bundle/read.ts";
+import { LOADER_HEAP_MB, loadBundleOffThread } from "../bundle/load-off-thread.ts";
+import type { ServedContents } from "../bundle/load-protocol.ts";
 import { createEngine } from "../engine/create-engine.ts";
 import { decide } from "../engine/decide.ts";
 import { withDecisionCache, type DecisionCacheOptions } from "../engine/decision-cache.ts";
@@ -21,7 +23,7 @@ import { AegisError, isAegisError } from "../errors/registry.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { completeInput } from "../input/complete-input.ts";
-import type { BundleHistory, Pin, StoredBundle } from "./bundle-history.ts";
+import { stagedDataJsonPath, type BundleHistory, type Pin, type StoredBundle } from "./bundle-history.ts";
 
 export interface BundleStatus {
   readonly revision: string | null;
@@ -157,8 +159,11 @@ export class BundleReloader {
 
   async #activateStored(stored: StoredBundle, pin: Pin): Promise<void> {
     const { revision } = stored.entry;
-    // A kept bundle was checked when it first loaded; only its index is rebuilt (on this thread: rollbacks are rare and operator-driven).
-    const source = { revision, wasm: stored.wasm, dataJson: stored.dataJson, dataIndex: indexData(stored.dataJson) };
+    // A kept bundle was checked when it first loaded; only its index and blocks are rebuilt (on
+    // this thread: rollbacks are rare and operator-driven), and the raw bytes read back are dropped.
+    const dataIndex = indexData(stored.dataJson);
+    const dataJson = dataIndex.tenants === null ? stored.dataJson : blockReader(compressDataBlocks(stored.dataJson, dataIndex));
+    const source = { revision, wasm: stored.wasm, dataJson, dataIndex };
     const engine = await provenEngine(source, this.#opts.workers, this.#opts.decisionCache);
     this.#opts.holder.swap(engine, createPolicyContext(revision, source));
     this.#status = { revision, loaded_at: new Date().toISOString(), source: this.#opts.source, last_error: null, origin: "rollback", rollback: pin };
@@ -171,6 +176,8 @@ export class BundleReloader {
   async #loadOnce(): Promise<boolean> {
     const { source, logger, metrics } = this.#opts;
     const started = performance.now();
+    // The loader's raw data.json for the history: moved there by record(), removed otherwise.
+    let staged: string | undefined;
     try {
       const history = this.#opts.history ?? null;
       let pin = history?.pinned() ?? null;
@@ -194,21 +201,26 @@ export class BundleReloader {
       }
       const contents = await this.#fetch();
       if (contents === null) return restored;
+      staged = contents.stagedDataJson;
       // The bundle the rollback turned away from is not loaded again; a different one ends the pin.
       if (pin !== null && this.#etag !== undefined && this.#etag === pin.superseded_etag) return restored;
       const revision = contents.manifest.revision;
       // Everything from here on runs on the event loop that answers checks.
       const read = performance.now();
-      const engine = await provenEngine({ revision, wasm: contents.wasm, dataJson: contents.dataJson, dataIndex: contents.dataIndex }, this.#opts.workers, this.#opts.decisionCache);
+      const dataJson: Uint8Array | DataBytes = isDataBlocks(contents.dataJson) ? blockReader(contents.dataJson) : contents.dataJson;
+      const served = { revision, wasm: contents.wasm, dataJson, dataIndex: contents.dataIndex };
+      const engine = await provenEngine(served, this.#opts.workers, this.#opts.decisionCache);
       const previous = this.#status.revision;
-      this.#opts.holder.swap(engine, createPolicyContext(revision, contents));
+      this.#opts.holder.swap(engine, createPolicyContext(revision, served));
       this.#status = { revision, loaded_at: new Date().toISOString(), source, last_error: null, ...(history === null ? {} : { origin: "source" as const, rollback: null }) };
       metrics.bundleInfo.reset();
       metrics.bundleInfo.set({ revision }, 1);
       metrics.bundleRollback.reset();
+      const live = performance.now();
       if (history !== null) {
         try {
-          await history.record({ revision, wasm: contents.wasm, dataJson: contents.dataJson, ...(contents.sha256 === undefined ? {} : { sha256: contents.sha256 }) }, this.#etag ?? null);
+          if (staged === undefined || contents.sha256 === undefined) throw new Error("the loader did not stage data.json");
+          await history.record({ revision, wasm: contents.wasm, stagedDataJson: staged, sha256: contents.sha256 }, this.#etag ?? null);
         } catch (err) {
           // The bundle is live either way; only a later rollback to it is lost.
           logger.error({ revision, err: (err as Error).message }, "bundle could not be kept in the history");
@@ -219,7 +231,7 @@ export class BundleReloader {
         }
       }
       const done = performance.now();
-      logger.info({ revision, previous, source, read_ms: Math.round(read - started), engine_ms: Math.round(done - read) }, "bundle loaded");
+      logger.info({ revision, previous, source, read_ms: Math.round(read - started), engine_ms: Math.round(live - read), history_ms: Math.round(done - live) }, "bundle loaded");
       return true;
     } catch (err) {
       const e = isAegisError(err) ? err : new AegisError("AEGIS_ERR_BUNDLE_READ", String(err), { cause: err });
@@ -227,11 +239,13 @@ export class BundleReloader {
       metrics.bundleLoadErrors.inc({ code: e.code });
       logger.error({ code: e.code, err: e.message, source, serving: this.#status.revision }, "bundle rejected; keeping the last good bundle");
       return false;
+    } finally {
+      if (staged !== undefined) await rm(staged, { force: true });
     }
   }
 
   /** The new bundle's contents, verified and checked; null when nothing changed. */
-  async #fetch(): Promise<BundleContents | null> {
+  async #fetch(): Promise<ServedContents | null> {
     const { source, verificationKey, keyId, requireSignature, limits } = this.#opts;
     if (requireSignature && verificationKey === undefined) {
       throw new AegisError("AEGIS_ERR_BUNDLE_UNSIGNED", "require_signature is set but no verification key is configured");
@@ -242,12 +256,13 @@ export class BundleReloader {
       if (stamp !== null && stamp === this.#fileStamp) return null;
     }
     try {
+      const history = this.#opts.history;
       const result = await loadBundleOffThread(source, {
         ...(this.#etag === undefined ? {} : { etag: this.#etag }),
         ...(verificationKey === undefined ? {} : { verificationKey }),
         ...(keyId === undefined ? {} : { keyId }),
         limits: limits ?? DEFAULT_BUNDLE_LIMITS,
-      });
+      }, LOADER_HEAP_MB, history === undefined || history === null ? undefined : stagedDataJsonPath(history.stagingDir()));
       this.#fileStamp = stamp;
       if ("notModified" in result) return null;
       this.#etag = result.etag;

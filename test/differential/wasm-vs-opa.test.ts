@@ -236,7 +236,7 @@ describe("WASM decisions equal the OPA interpreter's", () => {
 const FLEET_TENANTS = 10;
 const FLEET_AGENTS = Number(process.env.AEGIS_DIFFERENTIAL_FLEET_AGENTS ?? 10_000);
 
-describe("WASM decisions over a sliced fleet equal the OPA interpreter's over the whole data", () => {
+describe("WASM decisions over a sliced fleet (data.json in compressed blocks) equal the OPA interpreter's over the whole data", () => {
   let fleet: Engine;
   let fleetData: string;
   let copies: number;
@@ -259,7 +259,12 @@ describe("WASM decisions over a sliced fleet equal the OPA interpreter's over th
     fleetData = join(dir, "fleet-data.json");
     writeFileSync(fleetData, JSON.stringify({ ...data, tenants }));
     const { createEngine } = await import("../../src/engine/create-engine.ts");
-    fleet = await createEngine({ revision: "fleet", wasm, dataJson: readFileSync(fleetData) }, { workers: 0 });
+    const { blockReader, compressDataBlocks } = await import("../../src/bundle/data-blocks.ts");
+    const { indexData } = await import("../../src/bundle/data-index.ts");
+    // As aegis serve holds it: data.json in compressed blocks (small ones here, so calls miss the block cache).
+    const raw = readFileSync(fleetData);
+    const dataIndex = indexData(raw);
+    fleet = await createEngine({ revision: "fleet", wasm, dataJson: blockReader(compressDataBlocks(raw, dataIndex, 4096), 4), dataIndex }, { workers: 0 });
   }, 120_000);
 
   afterAll(() => fleet?.close());

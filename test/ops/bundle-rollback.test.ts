@@ -101,7 +101,8 @@ describe("bundle history and rollback", () => {
 
   it("refuses a kept bundle whose files changed on disk", async () => {
     const dir = join(work, "bundles");
-    const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { id: string; revision: string }[];
+    // r3 goes live before the history has written it out (data.json is streamed to disk after the swap).
+    const index = await eventually(async () => JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { id: string; revision: string }[], (i) => i.length === 3, "r3 kept");
     expect(index.map((e) => e.revision)).toEqual(["r3", "r2", "r1"]);
     const r2entry = index.find((e) => e.revision === "r2")!;
     expect(readdirSync(join(dir, r2entry.id)).sort()).toEqual(["data.json", "policy.wasm"]);
