@@ -78,7 +78,8 @@ export function createPolicyContext(revision: string, source: PolicyDataSource):
   return {
     revision,
     catalog: (tenant) => tenantOf(tenant)?.catalog ?? NO_CATALOG,
-    agent: (tenant, agent) => views.get(`${tenant}\u0000${agent}`, () => {
+    // Length-prefixed: names may hold any character (a JWT claim can carry NUL), so no separator is safe.
+    agent: (tenant, agent) => views.get(`${tenant.length}:${tenant}${agent}`, () => {
       const raw = agentOf(tenant, agent);
       if (raw === undefined) return undefined;
       const sanitized = new Set<string>();
