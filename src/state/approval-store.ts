@@ -3,7 +3,8 @@
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
-export interface NewApproval {
+/** The call an approval is about: what both a new approval and its stored record carry. */
+export interface ApprovalSubject {
   readonly tenant: string;
   readonly agent: string;
   readonly tool: string;
@@ -13,6 +14,9 @@ export interface NewApproval {
   readonly reason: string;
   readonly rule_id: string;
   readonly policy_version: string;
+}
+
+export interface NewApproval extends ApprovalSubject {
   /** Parameters with sanitized values already masked; stored as given. */
   readonly params_preview?: Readonly<Record<string, unknown>>;
   /** Epoch ms; becomes created_at. */
@@ -20,17 +24,9 @@ export interface NewApproval {
   readonly expires_in_seconds: number;
 }
 
-export interface ApprovalRecord {
+export interface ApprovalRecord extends ApprovalSubject {
   /** Random, URL-safe. */
   readonly id: string;
-  readonly tenant: string;
-  readonly agent: string;
-  readonly tool: string;
-  readonly action: string;
-  readonly digest: string;
-  readonly reason: string;
-  readonly rule_id: string;
-  readonly policy_version: string;
   /** ISO 8601 UTC. */
   readonly created_at: string;
   readonly expires_at: string;
