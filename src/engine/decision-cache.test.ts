@@ -66,6 +66,14 @@ describe("the decision cache", () => {
     expect(() => { decision.echo.params.amount = 6; }).toThrow(TypeError);
   });
 
+  it("hands the engine the input JSON it keyed on, so a miss serializes the input once", async () => {
+    const given: (string | undefined)[] = [];
+    const inner = countingEngine();
+    const spy: Engine = { ...inner, evaluate: (input, json) => (given.push(json), inner.evaluate(input)) };
+    await withDecisionCache(spy, { maxBytes: 1 << 20 }).evaluate(payment(7));
+    expect(given).toEqual([JSON.stringify(payment(7))]);
+  });
+
   it("is the engine itself when disabled", () => {
     const inner = countingEngine();
     expect(withDecisionCache(inner, { maxBytes: 0 })).toBe(inner);

@@ -47,7 +47,7 @@ export function withDecisionCache(engine: Engine, options: DecisionCacheOptions)
       }
       report("miss");
       // Frozen: every caller shares the value, so a mutation would be a bug, and throws.
-      const result = deepFreeze(await engine.evaluate(input));
+      const result = deepFreeze(await engine.evaluate(input, key));
       if (key.length > options.maxBytes) return result;
       if (!entries.has(key)) {
         entries.set(key, result);

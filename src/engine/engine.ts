@@ -18,7 +18,8 @@ export interface Engine {
   readonly revision: string;
   readonly loadedAt: Date;
   /** The raw Rego decision value; throws an AegisError when evaluation fails. */
-  evaluate(input: PolicyInput): Promise<unknown>;
+  /** `inputJson`, when given, is JSON.stringify(input) already made by the caller (the decision cache's key): not serialized twice. */
+  evaluate(input: PolicyInput, inputJson?: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -29,8 +30,8 @@ export interface EngineOptions {
 
 const encoder = new TextEncoder();
 
-export function encodeInput(input: PolicyInput): Uint8Array {
-  return encoder.encode(JSON.stringify(input));
+export function encodeInput(input: PolicyInput, inputJson?: string): Uint8Array {
+  return encoder.encode(inputJson ?? JSON.stringify(input));
 }
 
 /** The slicer for a source's data: each evaluation gets its call's slice, never the whole document. */

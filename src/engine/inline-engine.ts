@@ -10,9 +10,9 @@ export async function createInlineEngine(source: EngineSource): Promise<Engine> 
   return {
     revision: source.revision,
     loadedAt: new Date(),
-    evaluate(input) {
+    evaluate(input, inputJson) {
       try {
-        return Promise.resolve(instance.evaluateJson(encodeInput(input), slicer.slice(input.tenant, input.agent)));
+        return Promise.resolve(instance.evaluateJson(encodeInput(input, inputJson), slicer.slice(input.tenant, input.agent)));
       } catch (err) {
         return Promise.reject(asEvalError(err));
       }

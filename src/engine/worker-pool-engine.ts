@@ -95,9 +95,9 @@ export async function createWorkerPoolEngine(source: EngineSource, size: number)
   const engine: WorkerPoolEngine = {
     revision: source.revision,
     loadedAt: new Date(),
-    async evaluate(input) {
+    async evaluate(input, inputJson) {
       if (closed) throw new AegisError("AEGIS_ERR_NO_BUNDLE", "engine is closed");
-      const bytes = encodeInput(input);
+      const bytes = encodeInput(input, inputJson);
       const data = slicer.slice(input.tenant, input.agent);
       const target = pool.length > 0 ? leastBusy(pool) : await liveWorker();
       const id = nextId++;
